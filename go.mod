@@ -1,0 +1,3 @@
+module github.com/kevy-go/kevy
+
+go 1.24

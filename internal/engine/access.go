@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/kevy-go/kevy/internal/keyspace"
+	"github.com/kevy-go/kevy/internal/types"
+)
+
+// Access paths for the typed API. Each takes the key's shard lock, runs a
+// core, keeps the memory accounting, and releases the lock; the command
+// dispatcher does the same for commands, so both reach identical cores.
+
+// Write runs fn with key's shard held exclusively and accounts the change
+// in key's size.
+func (en *Engine) Write(key string, fn func(sh *Shard)) {
+	sh := en.ShardOf(key)
+	sh.mu.Lock()
+	before := sh.keySize(key)
+	fn(sh)
+	sh.used.Add(sh.keySize(key) - before)
+	sh.mu.Unlock()
+}
+
+// Read runs fn with key's shard held shared.
+func (en *Engine) Read(key string, fn func(sh *Shard)) {
+	sh := en.ShardOf(key)
+	sh.mu.RLock()
+	fn(sh)
+	sh.mu.RUnlock()
+	sh.reapNoted()
+}
+
+// Set is the typed API's SET key val: the fast path, with the accounting
+// computed inline.
+func (en *Engine) Set(key, val string) {
+	sh := en.ShardOf(key)
+	sh.mu.Lock()
+	d := sh.dict
+	h := d.Hash(key)
+	if e := d.Lookup(key, h); e != nil && e.Kind() == KindString {
+		var delta int64
+		if old := e.Str(); len(old) != len(val) {
+			delta = int64(types.StringCost(len(val)) - types.StringCost(len(old)))
+		}
+		if e.Exp() != 0 {
+			delta -= 8 // leaves the TTL index
+		}
+		e.SetStr(val, false, d)
+		e.Flags = 0
+		sh.used.Add(delta)
+	} else if e != nil {
+		before := entrySize(e)
+		e.SetStr(val, false, d)
+		e.Flags = 0
+		sh.used.Add(entrySize(e) - before)
+	} else {
+		d.Insert(keyspace.NewEntry(key, h, val))
+		sh.used.Add(entryCost + slotCost + int64(types.StringCost(len(key))+types.StringCost(len(val))))
+	}
+	sh.log("SET", key, val)
+	sh.mu.Unlock()
+}
+
+// Lock acquires the shards of keys in ascending order (exclusively when
+// write), marking a multi-key write so lock-free readers wait for it, and
+// returns the function that releases them. Memory accounting of the keys is
+// included for writes.
+func (en *Engine) Lock(keys []string, write bool) (unlock func()) {
+	var idx []int
+	for _, k := range keys {
+		i := en.ShardOf(k).idx
+		if !slices.Contains(idx, i) {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	return en.LockShards(idx, write, keys)
+}
+
+// LockShards acquires shards idx (ascending) and returns their release.
+// For writes it marks the shards multi (lock-free readers take the lock
+// until release) and accounts the size change of keys.
+func (en *Engine) LockShards(idx []int, write bool, keys []string) (unlock func()) {
+	for _, i := range idx {
+		sh := en.shards[i]
+		if write {
+			sh.mu.Lock()
+			sh.multi.Add(1)
+		} else {
+			sh.mu.RLock()
+		}
+	}
+	var before []int64
+	if write {
+		before = make([]int64, len(keys))
+		for j, k := range keys {
+			if !slices.Contains(keys[:j], k) {
+				before[j] = en.ShardOf(k).keySize(k)
+			}
+		}
+	}
+	return func() {
+		if write {
+			for j, k := range keys {
+				if !slices.Contains(keys[:j], k) {
+					sh := en.ShardOf(k)
+					sh.used.Add(sh.keySize(k) - before[j])
+				}
+			}
+		}
+		for j := len(idx) - 1; j >= 0; j-- {
+			sh := en.shards[idx[j]]
+			if write {
+				sh.multi.Add(-1)
+				sh.mu.Unlock()
+			} else {
+				sh.mu.RUnlock()
+			}
+		}
+		for _, i := range idx {
+			en.shards[i].reapNoted()
+		}
+	}
+}
+
+// AllShards returns the indexes of every shard, ascending.
+func (en *Engine) AllShards() []int {
+	idx := make([]int, len(en.shards))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// Account re-measures key after a write made inside a held block (With,
+// transactions), whose keys are not known in advance. before is the size
+// measured when the block first touched key.
+func (sh *Shard) Account(key string, before int64) { sh.used.Add(sh.keySize(key) - before) }
+
+// KeySize is the memory estimate of key, 0 when absent. Lock held.
+func (sh *Shard) KeySize(key string) int64 { return sh.keySize(key) }

@@ -1,0 +1,271 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Flag describes a command, as Redis's command flags do.
+type Flag uint32
+
+// Command flags.
+const (
+	FlagWrite    Flag = 1 << iota // modifies the keyspace
+	FlagReadOnly                  // only reads
+	FlagDenyOOM                   // may grow memory: refused when over maxmemory
+	FlagFast                      // O(1) or O(log n)
+	FlagLockFree                  // the handler reads without the shard lock
+	FlagSelfLock                  // the handler locks shards itself (keyless / all-shard commands)
+	FlagAdmin
+	FlagRandom   // reply is nondeterministic
+	FlagLoading  // allowed while loading
+	FlagStale    // allowed on a stale replica
+	FlagNoScript // not allowed in scripts
+	FlagPubSub
+	FlagBlocking
+)
+
+// Command is one entry of the command table: the single implementation of a
+// Redis command. Arity follows Redis: positive means exactly that many
+// arguments including the name, negative means at least -Arity.
+type Command struct {
+	Name  string // lowercase, as Redis reports it
+	Arity int
+	Flags Flag
+	// First, Last and Step locate key arguments (Redis's legacy key spec);
+	// Last < 0 counts from the end. Keys, if set, overrides them.
+	First, Last, Step int
+	Keys              func(args []string) []int
+	Run               func(c *Ctx)
+}
+
+var commands = map[string]*Command{}
+
+// register adds commands to the table; called from init in each cmd_ file.
+func register(cs ...*Command) {
+	for _, c := range cs {
+		if _, dup := commands[c.Name]; dup {
+			panic("engine: duplicate command " + c.Name)
+		}
+		commands[c.Name] = c
+	}
+}
+
+// Lookup finds a command by name, case-insensitively.
+func Lookup(name string) *Command {
+	if c := commands[name]; c != nil {
+		return c
+	}
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return commands[strings.ToLower(name)]
+	}
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	return commands[string(buf[:len(name)])]
+}
+
+// Commands returns the table sorted by name.
+func Commands() []*Command {
+	out := make([]*Command, 0, len(commands))
+	for _, c := range commands {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *Command) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// KeyIndexes returns the positions of key arguments in args.
+func (cmd *Command) KeyIndexes(args []string) []int {
+	if cmd.Keys != nil {
+		return cmd.Keys(args)
+	}
+	if cmd.First == 0 {
+		return nil
+	}
+	last := cmd.Last
+	if last < 0 {
+		last += len(args)
+	}
+	var out []int
+	for i := cmd.First; i <= last && i < len(args); i += cmd.Step {
+		out = append(out, i)
+	}
+	return out
+}
+
+// Writer receives a command's reply. The public package builds Reply values
+// from it; the server encodes RESP directly.
+type Writer interface {
+	WriteSimple(s string)
+	WriteError(err error)
+	WriteInt(n int64)
+	WriteBulk(s string)
+	WriteNull()       // a missing value: RESP2 $-1, RESP3 _
+	WriteNullArray()  // a missing array: RESP2 *-1, RESP3 _
+	WriteArray(n int) // followed by n values
+	WriteMap(n int)   // followed by n key/value pairs (RESP2: an array of 2n)
+	WriteSet(n int)   // followed by n values (RESP2: an array)
+	WriteDouble(f float64)
+	WriteBool(b bool)
+	Resp3() bool
+}
+
+// Ctx carries one command's execution.
+type Ctx struct {
+	En   *Engine
+	Args []string
+	W    Writer
+	Cmd  *Command
+
+	// Held, when non-nil, lists the shards the caller already holds
+	// exclusively (a transaction or a With block); the dispatcher then takes
+	// no locks and refuses keys of other shards.
+	Held []int
+
+	locks [8]int
+}
+
+// Exec looks up and runs the command in c.Args, replying through c.W.
+func (en *Engine) Exec(c *Ctx) {
+	c.En = en
+	if len(c.Args) == 0 {
+		c.W.WriteError(errUnknownCommand("", nil))
+		return
+	}
+	cmd := Lookup(c.Args[0])
+	if cmd == nil {
+		c.W.WriteError(errUnknownCommand(c.Args[0], c.Args[1:]))
+		return
+	}
+	if (cmd.Arity > 0 && len(c.Args) != cmd.Arity) || len(c.Args) < -cmd.Arity {
+		c.W.WriteError(ArityError(cmd.Name))
+		return
+	}
+	c.Cmd = cmd
+	if c.Held != nil {
+		for _, i := range cmd.KeyIndexes(c.Args) {
+			if !slices.Contains(c.Held, en.ShardOf(c.Args[i]).idx) {
+				c.W.WriteError(ErrCrossShard)
+				return
+			}
+		}
+		c.run()
+		return
+	}
+	if cmd.Flags&(FlagSelfLock|FlagLockFree) != 0 {
+		c.run()
+		en.reapAll()
+		return
+	}
+	set := c.shardSet(cmd)
+	write := cmd.Flags&FlagWrite != 0
+	multi := write && len(set) > 0 && (len(set) > 1 || len(cmd.KeyIndexes(c.Args)) > 1)
+	for _, i := range set {
+		sh := en.shards[i]
+		if write {
+			sh.mu.Lock()
+			if multi {
+				sh.multi.Add(1)
+			}
+		} else {
+			sh.mu.RLock()
+		}
+	}
+	c.run()
+	for j := len(set) - 1; j >= 0; j-- {
+		sh := en.shards[set[j]]
+		if write {
+			if multi {
+				sh.multi.Add(-1)
+			}
+			sh.mu.Unlock()
+		} else {
+			sh.mu.RUnlock()
+		}
+	}
+	for _, i := range set {
+		en.shards[i].reapNoted()
+	}
+}
+
+// reapAll reaps what readers noted on any shard.
+func (en *Engine) reapAll() {
+	for _, sh := range en.shards {
+		sh.reapNoted()
+	}
+}
+
+// run calls the handler, measuring the keys of a write for memory accounting.
+func (c *Ctx) run() {
+	if c.Cmd.Flags&FlagWrite == 0 || c.Cmd.Flags&FlagSelfLock != 0 {
+		c.Cmd.Run(c)
+		return
+	}
+	c.measured(c.Cmd.KeyIndexes(c.Args), c.Cmd.Run)
+}
+
+// shardSet returns the sorted, distinct shards the command's keys live in.
+func (c *Ctx) shardSet(cmd *Command) []int {
+	set := c.locks[:0]
+	if len(c.En.shards) == 1 {
+		if cmd.First != 0 || cmd.Keys != nil {
+			set = append(set, 0)
+		}
+		return set
+	}
+	for _, i := range cmd.KeyIndexes(c.Args) {
+		s := c.En.ShardOf(c.Args[i]).idx
+		if !slices.Contains(set, s) {
+			set = append(set, s)
+		}
+	}
+	slices.Sort(set)
+	return set
+}
+
+func errUnknownCommand(name string, args []string) error {
+	var list strings.Builder
+	for _, a := range args {
+		if list.Len() >= 128 {
+			break
+		}
+		list.WriteString("'")
+		list.WriteString(trunc(a, 128-list.Len()))
+		list.WriteString("' ")
+	}
+	return errorf("ERR unknown command '%s', with args beginning with: %s", trunc(name, 128), list.String())
+}
+
+func trunc(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// replyError is an error whose text is a Redis error reply.
+type replyError struct{ msg string }
+
+func (e *replyError) Error() string { return e.msg }
+
+// errorf returns a Redis error reply built from a format. Line breaks are
+// replaced by spaces, as Redis does, so the reply stays one protocol line.
+func errorf(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	return &replyError{strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, msg)}
+}

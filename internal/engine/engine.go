@@ -1,0 +1,130 @@
+// Package engine is kevy's core: the shards that hold the keyspace, the
+// command table that is the single implementation of every Redis command,
+// and the typed cores that both the command handlers and the public typed API
+// call. It knows nothing of sockets or files; the public package wires
+// options, persistence and the server to it.
+package engine
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kevy-go/kevy/internal/types"
+)
+
+// Config configures an Engine. The zero value is one shard, a background
+// reaper and the real clock.
+type Config struct {
+	Shards       int
+	ManualReaper bool
+	// Now, if set, replaces the system clock (Unix milliseconds). TTL reads
+	// then call it every time instead of using the cached coarse clock.
+	Now    func() int64
+	Logger *slog.Logger
+}
+
+// Engine is a sharded keyspace with its command table.
+type Engine struct {
+	shards []*Shard
+	cfg    Config
+	coarse bool // reads use the coarse clock
+	start  time.Time
+
+	closed atomic.Bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
+
+	expireCursor atomic.Uint64 // first shard of the next active-expiry pass
+
+	// Encoding thresholds of new and growing containers (CONFIG SET-able).
+	limits  *types.Limits
+	zlimits *types.ZSetLimits
+}
+
+// New starts an engine. Callers must Close it.
+func New(cfg Config) *Engine {
+	if cfg.Shards < 1 {
+		cfg.Shards = 1
+	}
+	en := &Engine{cfg: cfg, stop: make(chan struct{}), start: time.Now(),
+		limits: types.NewLimits(), zlimits: types.NewZSetLimits()}
+	en.shards = make([]*Shard, cfg.Shards)
+	for i := range en.shards {
+		en.shards[i] = newShard(en, i)
+	}
+	if !cfg.ManualReaper {
+		if cfg.Now == nil {
+			en.coarse = true
+			acquireCoarseClock()
+		}
+		en.wg.Add(1)
+		go en.reaper()
+	}
+	return en
+}
+
+// Close stops background work. It is idempotent.
+func (en *Engine) Close() {
+	if en.closed.Swap(true) {
+		return
+	}
+	close(en.stop)
+	en.wg.Wait()
+	if en.coarse {
+		releaseCoarseClock()
+	}
+}
+
+// Closed reports whether Close was called.
+func (en *Engine) Closed() bool { return en.closed.Load() }
+
+// Config returns the configuration the engine runs with.
+func (en *Engine) Config() Config { return en.cfg }
+
+// ShardCount returns the number of shards.
+func (en *Engine) ShardCount() int { return len(en.shards) }
+
+// Shard returns shard i.
+func (en *Engine) Shard(i int) *Shard { return en.shards[i] }
+
+// ShardOf returns the shard that owns key.
+func (en *Engine) ShardOf(key string) *Shard {
+	if len(en.shards) == 1 {
+		return en.shards[0]
+	}
+	return en.shards[ShardIndex(key, len(en.shards))]
+}
+
+// Now returns the current time in Unix milliseconds, read fresh.
+func (en *Engine) Now() int64 {
+	if en.cfg.Now != nil {
+		return en.cfg.Now()
+	}
+	return time.Now().UnixMilli()
+}
+
+// readNow is the clock for TTL checks on the read path: the coarse clock
+// when the reaper keeps it, else a fresh read.
+func (en *Engine) readNow() int64 {
+	if en.coarse {
+		return coarse.now.Load()
+	}
+	return en.Now()
+}
+
+// reaper runs active expiry about ten times a second until Close.
+func (en *Engine) reaper() {
+	defer en.wg.Done()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-en.stop:
+			return
+		case <-t.C:
+			en.Tick()
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package kevy
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// ReaperMode chooses how expired keys are removed actively (reads never
+// return an expired key in any mode).
+type ReaperMode int
+
+const (
+	// ReaperBackground runs Redis's active-expiry cycle in a goroutine about
+	// ten times a second, and keeps a cached clock for TTL checks on reads.
+	ReaperBackground ReaperMode = iota
+	// ReaperManual starts no goroutine: the caller calls Store.Tick about
+	// ten times a second.
+	ReaperManual
+)
+
+// Clock is the time source a Store uses for TTLs. Tests pass a fake clock to
+// move time without sleeping.
+type Clock interface {
+	Now() time.Time
+}
+
+// MaxShards is the largest Options.Shards accepted.
+const MaxShards = 1024
+
+// Options configures a Store. A nil *Options means the defaults: in memory,
+// one shard, a background reaper, the system clock. Open validates Options
+// and never modifies them.
+type Options struct {
+	// Shards is the number of independent lock domains keys are spread
+	// over (default 1). Keys are assigned by a hash that is stable across
+	// processes and honours Redis {hash tags}: "{user:1}:name" and
+	// "{user:1}:mail" always share a shard.
+	Shards int
+
+	// Reaper selects background or manual active expiry.
+	Reaper ReaperMode
+
+	// Clock replaces the system clock (nil = system clock).
+	Clock Clock
+
+	// Logger receives the store's warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+func (o *Options) validate() error {
+	if o.Shards < 0 || o.Shards > MaxShards {
+		return fmt.Errorf("kevy: Options.Shards = %d, want 1..%d (0 means 1)", o.Shards, MaxShards)
+	}
+	if o.Reaper != ReaperBackground && o.Reaper != ReaperManual {
+		return fmt.Errorf("kevy: Options.Reaper = %d is not a ReaperMode", o.Reaper)
+	}
+	return nil
+}
+
+// withDefaults returns a copy of o with defaults filled in.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Shards == 0 {
+		c.Shards = 1
+	}
+	return c
+}
