@@ -1,0 +1,246 @@
+package kevy
+
+import (
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Micro-benchmarks of the typed API. Compare two commits with benchstat:
+//
+//	go test -run '^$' -bench . -count 10 > old.txt   (on the old commit)
+//	go test -run '^$' -bench . -count 10 > new.txt   (on the new commit)
+//	go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt
+
+const benchValue = "0123456789abcdef"
+
+func benchKeys(n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = "key:" + strconv.Itoa(i)
+	}
+	return keys
+}
+
+func benchStore(b *testing.B, n int) (*Store, []string) {
+	s := open(b, nil)
+	keys := benchKeys(n)
+	for _, k := range keys {
+		s.Set(k, benchValue)
+	}
+	b.ReportAllocs()
+	return s, keys
+}
+
+func BenchmarkGet(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Get(keys[i&4095]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetTTL(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for _, k := range keys {
+		s.SetWithTTL(k, benchValue, time.Hour)
+	}
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Get(keys[i&4095]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetParallel(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			s.Get(keys[i&4095])
+			i += 7
+		}
+	})
+}
+
+func BenchmarkSetExisting(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		s.Set(keys[i&4095], benchValue)
+	}
+}
+
+func BenchmarkSetNew(b *testing.B) {
+	s := open(b, nil)
+	keys := benchKeys(1 << 20)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if i&(1<<20-1) == 0 {
+			s.FlushAll()
+		}
+		s.Set(keys[i&(1<<20-1)], benchValue)
+	}
+}
+
+func BenchmarkSetWithTTL(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		s.SetWithTTL(keys[i&4095], benchValue, time.Hour)
+	}
+}
+
+func BenchmarkDoGet(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Do("GET", keys[i&4095]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDoSet(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Do("SET", keys[i&4095], benchValue); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkIncr(b *testing.B) {
+	s, keys := benchStore(b, 64)
+	for i := 0; b.Loop(); i++ {
+		s.Del(keys[i&63])
+		s.Incr(keys[i&63])
+	}
+}
+
+func BenchmarkDel(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		k := keys[i&4095]
+		s.Del(k)
+		s.Set(k, benchValue)
+	}
+}
+
+func BenchmarkExists(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		s.Exists(keys[i&4095])
+	}
+}
+
+func BenchmarkExpireTTL(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for i := 0; b.Loop(); i++ {
+		s.Expire(keys[i&4095], time.Hour)
+		s.PTTL(keys[i&4095])
+	}
+}
+
+func BenchmarkHSetHGet(b *testing.B) {
+	s, keys := benchStore(b, 0)
+	keys = benchKeys(64)
+	for i := 0; b.Loop(); i++ {
+		f := keys[i&63]
+		s.HSet("h", f, benchValue)
+		s.HGet("h", f)
+	}
+}
+
+func BenchmarkHDel(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	keys := benchKeys(64)
+	for i := 0; b.Loop(); i++ {
+		f := keys[i&63]
+		s.HSet("h", f, benchValue)
+		s.HDel("h", f)
+	}
+}
+
+func BenchmarkLPushLPop(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	for b.Loop() {
+		s.LPush("l", benchValue)
+		s.LPop("l", 1)
+	}
+}
+
+func BenchmarkRPushRPopLLen(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	s.RPush("l", benchValue)
+	for b.Loop() {
+		s.RPush("l", benchValue)
+		s.RPop("l", 1)
+		s.LLen("l")
+	}
+}
+
+func BenchmarkSAddSRem(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	keys := benchKeys(64)
+	for i := 0; b.Loop(); i++ {
+		s.SAdd("s", keys[i&63])
+		s.SRem("s", keys[(i+32)&63])
+	}
+}
+
+func BenchmarkSCardSMembers(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	s.SAdd("s", benchKeys(16)...)
+	for b.Loop() {
+		s.SCard("s")
+		s.SMembers("s")
+	}
+}
+
+func BenchmarkZAddZScore(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	keys := benchKeys(1024)
+	for i := 0; b.Loop(); i++ {
+		m := keys[i&1023]
+		s.ZAdd("z", Z{Score: float64(i & 4095), Member: m})
+		s.ZScore("z", m)
+	}
+}
+
+func BenchmarkZRemZCard(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	keys := benchKeys(1024)
+	for i := 0; b.Loop(); i++ {
+		m := keys[i&1023]
+		s.ZAdd("z", Z{Score: 1, Member: m})
+		s.ZRem("z", m)
+		s.ZCard("z")
+	}
+}
+
+func BenchmarkKeys(b *testing.B) {
+	s, _ := benchStore(b, 4096)
+	for b.Loop() {
+		s.Keys("key:1*", 0)
+	}
+}
+
+func BenchmarkTick(b *testing.B) {
+	s, keys := benchStore(b, 4096)
+	for _, k := range keys {
+		s.SetWithTTL(k, benchValue, time.Hour)
+	}
+	for b.Loop() {
+		s.Tick()
+	}
+}
+
+func BenchmarkWithKey(b *testing.B) {
+	s, _ := benchStore(b, 0)
+	for b.Loop() {
+		s.WithKey("{u}", func(tx *Tx) error {
+			tx.Set("{u}a", benchValue)
+			tx.IncrBy("{u}n", 1)
+			return nil
+		})
+	}
+}

@@ -1,0 +1,87 @@
+package kevy
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestUsedMemoryTracksHeap checks that UsedMemory estimates what the heap
+// really grows by when keys are added, within 25%.
+func TestUsedMemoryTracksHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates a few hundred MB")
+	}
+	cases := []struct {
+		name string
+		fill func(s *Store, i int)
+	}{
+		{"strings 16B", func(s *Store, i int) {
+			s.Set("key:"+strconv.Itoa(i), fmt.Sprintf("value-%010d", i))
+		}},
+		{"strings 200B with TTL", func(s *Store, i int) {
+			s.Set("key:"+strconv.Itoa(i), fmt.Sprintf("%0200d", i))
+			s.Expire("key:"+strconv.Itoa(i), 3600e9)
+		}},
+		{"small hashes", func(s *Store, i int) {
+			s.HSet("h:"+strconv.Itoa(i), "field", strconv.Itoa(i)+"-value", "f2", strconv.Itoa(i))
+		}},
+		{"small lists", func(s *Store, i int) {
+			s.RPush("l:"+strconv.Itoa(i), strconv.Itoa(i)+"-a", strconv.Itoa(i)+"-b")
+		}},
+		{"small sets", func(s *Store, i int) {
+			s.SAdd("s:"+strconv.Itoa(i), "m"+strconv.Itoa(i), "n"+strconv.Itoa(i))
+		}},
+		{"small zsets", func(s *Store, i int) {
+			s.ZAdd("z:"+strconv.Itoa(i), Z{1, "m" + strconv.Itoa(i)}, Z{2, "n" + strconv.Itoa(i)})
+		}},
+	}
+	const n = 200_000
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := open(t, &Options{Shards: 4})
+			before := heapAlloc()
+			for i := 0; i < n; i++ {
+				c.fill(s, i)
+			}
+			grown := float64(heapAlloc() - before)
+			est := float64(s.UsedMemory())
+			ratio := est / grown
+			t.Logf("%s: estimate %.1f MB, heap grew %.1f MB (ratio %.2f, %.0f B/key)", c.name, est/1e6, grown/1e6, ratio, est/n)
+			if ratio < 0.75 || ratio > 1.25 {
+				t.Errorf("UsedMemory = %.0f bytes, heap grew %.0f: ratio %.2f outside [0.75, 1.25]", est, grown, ratio)
+			}
+			runtime.KeepAlive(s)
+		})
+	}
+}
+
+func TestMemoryUsageKey(t *testing.T) {
+	s := open(t, nil)
+	if _, err := s.MemoryUsage("nope"); err != ErrNotFound {
+		t.Errorf("MemoryUsage(missing) error = %v, want ErrNotFound", err)
+	}
+	s.Set("small", "v")
+	s.Set("big", string(make([]byte, 10000)))
+	small, _ := s.MemoryUsage("small")
+	big, _ := s.MemoryUsage("big")
+	if small <= 0 || big-small < 10000 {
+		t.Errorf("MemoryUsage small = %d, big = %d; want big to exceed small by the 10000-byte value", small, big)
+	}
+	if total := s.UsedMemory(); total != small+big {
+		t.Errorf("UsedMemory = %d, want the sum of the keys %d", total, small+big)
+	}
+	s.Del("big")
+	if total := s.UsedMemory(); total != small {
+		t.Errorf("UsedMemory after Del = %d, want %d", total, small)
+	}
+}
