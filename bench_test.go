@@ -244,3 +244,32 @@ func BenchmarkWithKey(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGetParallelLRU is BenchmarkGetParallel with a memory limit and
+// allkeys-lru: reads refresh an access stamp, without a lock.
+func BenchmarkGetParallelLRU(b *testing.B) {
+	s := open(b, &Options{MaxMemory: 1 << 30, Eviction: AllKeysLRU})
+	keys := benchKeys(4096)
+	for _, k := range keys {
+		s.Set(k, benchValue)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			s.Get(keys[i&4095])
+			i += 7
+		}
+	})
+}
+
+// BenchmarkSetFloodEvicting writes new keys into a full store, so every
+// write evicts one.
+func BenchmarkSetFloodEvicting(b *testing.B) {
+	s := open(b, &Options{MaxMemory: 4 << 20, Eviction: AllKeysLRU})
+	keys := benchKeys(1 << 20)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Set(keys[i&(1<<20-1)], benchValue)
+	}
+}

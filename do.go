@@ -25,6 +25,9 @@ func (s *Store) Do(args ...string) (Reply, error) {
 	d.ctx = engine.Ctx{Args: d.argv, W: &d.b}
 	s.en.Exec(&d.ctx)
 	r, err := d.b.root, d.b.err
+	if d.ctx.Err != nil { // applied, but not made durable
+		r, err = Reply{Kind: ReplyError, Str: engine.ErrorText(d.ctx.Err)}, d.ctx.Err
+	}
 	clear(d.argv)
 	d.b.root = Reply{}
 	doPool.Put(d)

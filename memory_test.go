@@ -85,3 +85,31 @@ func TestMemoryUsageKey(t *testing.T) {
 		t.Errorf("UsedMemory after Del = %d, want %d", total, small)
 	}
 }
+
+// TestMaxMemoryHoldsUnderFlood writes twice what fits into a store limited
+// to 256 MiB and checks the live heap stays within 1.25x the limit.
+func TestMaxMemoryHoldsUnderFlood(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates about 300 MB")
+	}
+	const limit = 256 << 20
+	base := heapAlloc()
+	s := open(t, &Options{Shards: 4, MaxMemory: limit, Eviction: AllKeysLRU})
+	val := fmt.Sprintf("%0100d", 7)
+	for i := 0; i < 2_200_000; i++ {
+		k := "flood:" + strconv.Itoa(i)
+		if err := s.Set(k, val[:50+i%50]+"x"); err != nil {
+			t.Fatalf("Set #%d: %v", i, err)
+		}
+	}
+	live := heapAlloc() - base
+	t.Logf("limit %d MiB, UsedMemory %d MiB, live heap %d MiB, %d keys, %d evicted",
+		limit>>20, s.UsedMemory()>>20, live>>20, s.Info().Keys, s.EvictionsTotal())
+	if s.EvictionsTotal() == 0 {
+		t.Fatal("nothing was evicted: the flood did not reach the limit")
+	}
+	if float64(live) > 1.25*limit {
+		t.Errorf("live heap %d MiB exceeds 1.25x the %d MiB limit", live>>20, limit>>20)
+	}
+	runtime.KeepAlive(s)
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/kevy-go/kevy/internal/engine"
 )
 
 // ReaperMode chooses how expired keys are removed actively (reads never
@@ -46,7 +48,36 @@ type Options struct {
 
 	// Logger receives the store's warnings; nil discards them.
 	Logger *slog.Logger
+
+	// MaxMemory limits the estimated heap bytes of the whole keyspace (all
+	// shards together); 0 means no limit. See UsedMemory.
+	MaxMemory int64
+	// Eviction is the policy applied when a write finds the store over
+	// MaxMemory (default NoEviction: such writes fail with ErrOOM).
+	Eviction EvictionPolicy
+	// MaxMemorySamples is how many keys per shard each eviction round
+	// samples (default 5, as Redis's maxmemory-samples).
+	MaxMemorySamples int
+	// LFULogFactor and LFUDecayTime tune the LFU counter as Redis's
+	// lfu-log-factor (default 10) and lfu-decay-time (minutes, default 1).
+	LFULogFactor int
+	LFUDecayTime int
 }
+
+// EvictionPolicy is one of Redis's maxmemory policies.
+type EvictionPolicy string
+
+// The eight policies, named as in Redis's maxmemory-policy.
+const (
+	NoEviction     EvictionPolicy = "noeviction"
+	AllKeysLRU     EvictionPolicy = "allkeys-lru"
+	AllKeysLFU     EvictionPolicy = "allkeys-lfu"
+	AllKeysRandom  EvictionPolicy = "allkeys-random"
+	VolatileLRU    EvictionPolicy = "volatile-lru"
+	VolatileLFU    EvictionPolicy = "volatile-lfu"
+	VolatileRandom EvictionPolicy = "volatile-random"
+	VolatileTTL    EvictionPolicy = "volatile-ttl"
+)
 
 func (o *Options) validate() error {
 	if o.Shards < 0 || o.Shards > MaxShards {
@@ -54,6 +85,15 @@ func (o *Options) validate() error {
 	}
 	if o.Reaper != ReaperBackground && o.Reaper != ReaperManual {
 		return fmt.Errorf("kevy: Options.Reaper = %d is not a ReaperMode", o.Reaper)
+	}
+	if o.MaxMemory < 0 {
+		return fmt.Errorf("kevy: Options.MaxMemory = %d, want >= 0", o.MaxMemory)
+	}
+	if _, ok := engine.ParsePolicy(string(o.Eviction)); o.Eviction != "" && !ok {
+		return fmt.Errorf("kevy: Options.Eviction = %q is not a Redis maxmemory policy", o.Eviction)
+	}
+	if o.MaxMemorySamples < 0 || o.LFULogFactor < 0 || o.LFUDecayTime < 0 {
+		return fmt.Errorf("kevy: negative MaxMemorySamples, LFULogFactor or LFUDecayTime")
 	}
 	return nil
 }
@@ -66,6 +106,18 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Shards == 0 {
 		c.Shards = 1
+	}
+	if c.Eviction == "" {
+		c.Eviction = NoEviction
+	}
+	if c.MaxMemorySamples == 0 {
+		c.MaxMemorySamples = 5
+	}
+	if c.LFULogFactor == 0 {
+		c.LFULogFactor = 10
+	}
+	if c.LFUDecayTime == 0 {
+		c.LFUDecayTime = 1
 	}
 	return c
 }

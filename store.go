@@ -40,7 +40,11 @@ func Open(opts *Options) (*Store, error) {
 	if clk := o.Clock; clk != nil {
 		cfg.Now = func() int64 { return clk.Now().UnixMilli() }
 	}
-	c := &core{en: engine.New(cfg), opts: o, refs: 1}
+	en := engine.New(cfg)
+	pol, _ := engine.ParsePolicy(string(o.Eviction))
+	en.SetMemoryConfig(engine.MemoryConfig{MaxMemory: o.MaxMemory, Policy: pol,
+		Samples: o.MaxMemorySamples, LFULogFactor: o.LFULogFactor, LFUDecayTime: o.LFUDecayTime})
+	c := &core{en: en, opts: o, refs: 1}
 	return &Store{c: c, en: c.en}, nil
 }
 

@@ -22,8 +22,7 @@ func (s *Store) Set(key, val string) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	s.en.Set(key, val)
-	return nil
+	return s.en.Set(key, val)
 }
 
 // SetWithTTL stores val at key with a time to live (SET key val PX ms). The
@@ -38,9 +37,11 @@ func (s *Store) SetWithTTL(key, val string, ttl time.Duration) error {
 	}
 	at := s.en.Now() + durationMs(ttl)
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) {
+	if e := s.en.Write(key, func(sh *engine.Shard) {
 		_, err = sh.Set(key, val, engine.SetArgs{At: at})
-	})
+	}); e != nil {
+		return e
+	}
 	return err
 }
 
@@ -61,6 +62,8 @@ func (s *Store) IncrBy(key string, delta int64) (int64, error) {
 	}
 	var n int64
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { n, err = sh.IncrBy(key, delta) })
+	if e := s.en.Write(key, func(sh *engine.Shard) { n, err = sh.IncrBy(key, delta) }); e != nil {
+		return 0, e
+	}
 	return n, err
 }

@@ -11,15 +11,34 @@ import (
 // core, keeps the memory accounting, and releases the lock; the command
 // dispatcher does the same for commands, so both reach identical cores.
 
-// Write runs fn with key's shard held exclusively and accounts the change
-// in key's size.
-func (en *Engine) Write(key string, fn func(sh *Shard)) {
+// Write runs fn, a write that may grow memory, with key's shard held
+// exclusively and accounts the change in key's size. It returns an error
+// instead of running fn while the store is over maxmemory and nothing can
+// be evicted (ErrOOM) or the shard's log cannot be written (MISCONF), and,
+// under FsyncAlways, an error if the write did not become durable.
+func (en *Engine) Write(key string, fn func(sh *Shard)) error {
+	if err := en.freeMemory(); err != nil {
+		return err
+	}
+	return en.Modify(key, fn)
+}
+
+// Modify is Write for writes that do not grow memory (deletions, pops,
+// TTL changes): they run even over maxmemory, as in Redis.
+func (en *Engine) Modify(key string, fn func(sh *Shard)) error {
 	sh := en.ShardOf(key)
+	if err := sh.refused(); err != nil {
+		return err
+	}
 	sh.mu.Lock()
-	before := sh.keySize(key)
+	size, pos := sh.keySize(key), sh.position()
 	fn(sh)
-	sh.used.Add(sh.keySize(key) - before)
+	sh.used.Add(sh.keySize(key) - size)
+	lsn := sh.position()
+	evs := sh.takeEvents(nil)
 	sh.mu.Unlock()
+	en.deliver(evs)
+	return sh.settle(pos, lsn)
 }
 
 // Read runs fn with key's shard held shared.
@@ -33,12 +52,23 @@ func (en *Engine) Read(key string, fn func(sh *Shard)) {
 
 // Set is the typed API's SET key val: the fast path, with the accounting
 // computed inline.
-func (en *Engine) Set(key, val string) {
+func (en *Engine) Set(key, val string) error {
 	sh := en.ShardOf(key)
+	if err := sh.refused(); err != nil {
+		return err
+	}
+	if err := en.freeMemory(); err != nil {
+		return err
+	}
 	sh.mu.Lock()
+	pos := sh.position()
 	d := sh.dict
 	h := d.Hash(key)
-	if e := d.Lookup(key, h); e != nil && e.Kind() == KindString {
+	e := d.Lookup(key, h)
+	if e != nil {
+		sh.touch(e)
+	}
+	if e != nil && e.Kind() == KindString {
 		var delta int64
 		if old := e.Str(); len(old) != len(val) {
 			delta = int64(types.StringCost(len(val)) - types.StringCost(len(old)))
@@ -59,7 +89,12 @@ func (en *Engine) Set(key, val string) {
 		sh.used.Add(entryCost + slotCost + int64(types.StringCost(len(key))+types.StringCost(len(val))))
 	}
 	sh.log("SET", key, val)
+	sh.notify(ClassString, "set", key)
+	lsn := sh.position()
+	evs := sh.takeEvents(nil)
 	sh.mu.Unlock()
+	en.deliver(evs)
+	return sh.settle(pos, lsn)
 }
 
 // Lock acquires the shards of keys in ascending order (exclusively when
@@ -109,15 +144,18 @@ func (en *Engine) LockShards(idx []int, write bool, keys []string) (unlock func(
 				}
 			}
 		}
+		var evs []Event
 		for j := len(idx) - 1; j >= 0; j-- {
 			sh := en.shards[idx[j]]
 			if write {
+				evs = sh.takeEvents(evs)
 				sh.multi.Add(-1)
 				sh.mu.Unlock()
 			} else {
 				sh.mu.RUnlock()
 			}
 		}
+		en.deliver(evs)
 		for _, i := range idx {
 			en.shards[i].reapNoted()
 		}
@@ -140,3 +178,46 @@ func (sh *Shard) Account(key string, before int64) { sh.used.Add(sh.keySize(key)
 
 // KeySize is the memory estimate of key, 0 when absent. Lock held.
 func (sh *Shard) KeySize(key string) int64 { return sh.keySize(key) }
+
+// Batch runs fn holding the shards of keys exclusively (ascending order,
+// marked multi so lock-free readers wait), with the same checks and
+// settling as Write: when grow, ErrOOM if nothing can be evicted; MISCONF
+// while a log cannot be written; under FsyncAlways, an error if the writes
+// did not become durable. Memory accounting covers keys.
+func (en *Engine) Batch(keys []string, grow bool, fn func()) error {
+	if grow {
+		if err := en.freeMemory(); err != nil {
+			return err
+		}
+	}
+	var idx []int
+	for _, k := range keys {
+		i := en.ShardOf(k).idx
+		if !slices.Contains(idx, i) {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	for _, i := range idx {
+		if err := en.shards[i].refused(); err != nil {
+			return err
+		}
+	}
+	unlock := en.LockShards(idx, true, keys)
+	pos := make([]uint64, len(idx))
+	for j, i := range idx {
+		pos[j] = en.shards[i].position()
+	}
+	fn()
+	lsn := make([]uint64, len(idx))
+	for j, i := range idx {
+		lsn[j] = en.shards[i].position()
+	}
+	unlock()
+	for j, i := range idx {
+		if err := en.shards[i].settle(pos[j], lsn[j]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -96,26 +96,84 @@ func FormatDouble(f float64) string {
 // INCRBYFLOAT and HINCRBYFLOAT: a 64-bit mantissa with round-to-nearest-even.
 const longDoublePrec = 64
 
-// ParseLongDouble parses s as Redis's string2ld (strtold) does.
+// ParseLongDouble parses s as Redis's string2ld (strtold) does: the whole
+// string must be a C floating-point literal (decimal, or hexadecimal with
+// an optional binary exponent, or "inf"/"infinity"), with no leading space,
+// shorter than 5120 bytes, and within long double's range: values that
+// overflow, or that are not zero but round to zero, are refused. NaN is
+// refused.
 func ParseLongDouble(s string) (*big.Float, bool) {
-	if len(s) == 0 || len(s) > 5*1024 || isSpace(s[0]) || isSpace(s[len(s)-1]) {
+	if len(s) == 0 || len(s) >= 5*1024 || isSpace(s[0]) {
 		return nil, false
 	}
-	f, ok := ParseFloat(s) // validates syntax, NaN and infinities
+	hex, ok := strtoldSyntax(s)
 	if !ok {
 		return nil, false
 	}
-	if math.IsInf(f, 0) && isInfWord(s) {
-		return new(big.Float).SetInf(f < 0), true
+	if isInfWord(s) {
+		return new(big.Float).SetInf(s[0] == '-'), true
 	}
-	if strings.ContainsAny(s, "xX") { // hex float: exact in float64 when it parsed
-		return new(big.Float).SetPrec(longDoublePrec).SetFloat64(f), true
+	base := 10
+	if hex {
+		base = 0
 	}
-	z, _, err := big.ParseFloat(s, 10, longDoublePrec, big.ToNearestEven)
+	z, _, err := big.ParseFloat(s, base, longDoublePrec, big.ToNearestEven)
 	if err != nil {
 		return nil, false
 	}
+	if z.Sign() != 0 {
+		exp := z.MantExp(nil) // z = m * 2^exp, 0.5 <= |m| < 1
+		if exp > 16384 || exp <= -16446 {
+			return nil, false // overflows, or rounds to zero, in a long double
+		}
+	}
 	return z, true
+}
+
+// strtoldSyntax reports whether s is entirely a literal C's strtold
+// accepts (NaN excluded), and whether it is hexadecimal.
+func strtoldSyntax(s string) (hex, ok bool) {
+	if s[0] == '+' || s[0] == '-' {
+		s = s[1:]
+	}
+	if l := strings.ToLower(s); l == "inf" || l == "infinity" {
+		return false, true
+	}
+	digit := func(b byte) bool { return '0' <= b && b <= '9' }
+	hexDigit := func(b byte) bool { return digit(b) || 'a' <= b|0x20 && b|0x20 <= 'f' }
+	isDigit := digit
+	expChar := byte('e')
+	if len(s) > 2 && s[0] == '0' && s[1]|0x20 == 'x' {
+		hex, isDigit, expChar = true, hexDigit, 'p'
+		s = s[2:]
+	}
+	n := 0
+	for len(s) > 0 && isDigit(s[0]) {
+		s, n = s[1:], n+1
+	}
+	if len(s) > 0 && s[0] == '.' {
+		s = s[1:]
+		for len(s) > 0 && isDigit(s[0]) {
+			s, n = s[1:], n+1
+		}
+	}
+	if n == 0 {
+		return hex, false
+	}
+	if len(s) > 0 && s[0]|0x20 == expChar {
+		s = s[1:]
+		if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
+			s = s[1:]
+		}
+		m := 0
+		for len(s) > 0 && digit(s[0]) {
+			s, m = s[1:], m+1
+		}
+		if m == 0 {
+			return hex, false
+		}
+	}
+	return hex, s == ""
 }
 
 // FormatLongDouble renders z as Redis's ld2string in "human" mode: "%.17Lf"

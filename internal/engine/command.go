@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Flag describes a command, as Redis's command flags do.
@@ -52,23 +53,58 @@ func register(cs ...*Command) {
 	}
 }
 
-// Lookup finds a command by name, case-insensitively.
+// Lookup finds a command by name, case-insensitively. It hashes a few
+// case-folded bytes of the name into a small index and compares
+// candidates with an ASCII case-insensitive equality, so a lookup costs a
+// few nanoseconds and no allocation.
 func Lookup(name string) *Command {
-	if c := commands[name]; c != nil {
-		return c
-	}
-	var buf [32]byte
-	if len(name) > len(buf) {
-		return commands[strings.ToLower(name)]
-	}
-	for i := 0; i < len(name); i++ {
-		b := name[i]
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
+	lookupOnce.Do(buildLookup)
+	for _, c := range lookupIndex[lookupHash(name)] {
+		if len(c.Name) == len(name) && equalFoldASCII(c.Name, name) {
+			return c
 		}
-		buf[i] = b
 	}
-	return commands[string(buf[:len(name)])]
+	return nil
+}
+
+const lookupBits = 10
+
+var (
+	lookupOnce  sync.Once
+	lookupIndex [1 << lookupBits][]*Command
+)
+
+func buildLookup() {
+	for _, c := range commands {
+		h := lookupHash(c.Name)
+		lookupIndex[h] = append(lookupIndex[h], c)
+	}
+}
+
+func lookupHash(name string) uint32 {
+	n := len(name)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*2654435761 ^ uint32(lowerASCII(name[0]))*40503 ^ uint32(lowerASCII(name[n-1]))*9973 ^ uint32(lowerASCII(name[n/2]))*131
+	return (h ^ h>>13) & (1<<lookupBits - 1)
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// equalFoldASCII compares a lowercase name with s, ignoring ASCII case.
+func equalFoldASCII(lowerName, s string) bool {
+	for i := 0; i < len(s); i++ {
+		if lowerName[i] != lowerASCII(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Commands returns the table sorted by name.
@@ -82,22 +118,33 @@ func Commands() []*Command {
 }
 
 // KeyIndexes returns the positions of key arguments in args.
-func (cmd *Command) KeyIndexes(args []string) []int {
+func (cmd *Command) KeyIndexes(args []string) []int { return cmd.appendKeys(nil, args) }
+
+// appendKeys appends the positions of key arguments in args to dst.
+func (cmd *Command) appendKeys(dst []int, args []string) []int {
 	if cmd.Keys != nil {
-		return cmd.Keys(args)
+		return append(dst, cmd.Keys(args)...)
 	}
 	if cmd.First == 0 {
-		return nil
+		return dst
 	}
 	last := cmd.Last
 	if last < 0 {
 		last += len(args)
 	}
-	var out []int
 	for i := cmd.First; i <= last && i < len(args); i += cmd.Step {
-		out = append(out, i)
+		dst = append(dst, i)
 	}
-	return out
+	return dst
+}
+
+// keyPositions returns the command's key positions, computed once per execution.
+func (c *Ctx) keyPositions() []int {
+	if !c.keysDone {
+		c.keyIdx = c.Cmd.appendKeys(c.keyBuf[:0], c.Args)
+		c.keysDone = true
+	}
+	return c.keyIdx
 }
 
 // Writer receives a command's reply. The public package builds Reply values
@@ -129,7 +176,14 @@ type Ctx struct {
 	// no locks and refuses keys of other shards.
 	Held []int
 
-	locks [8]int
+	// Err is set when the command ran but its write could not be made
+	// durable (FsyncAlways); the caller replies with it instead.
+	Err error
+
+	locks    [8]int
+	keyBuf   [8]int
+	keyIdx   []int
+	keysDone bool
 }
 
 // Exec looks up and runs the command in c.Args, replying through c.W.
@@ -150,7 +204,11 @@ func (en *Engine) Exec(c *Ctx) {
 	}
 	c.Cmd = cmd
 	if c.Held != nil {
-		for _, i := range cmd.KeyIndexes(c.Args) {
+		if cmd.Flags&FlagDenyOOM != 0 && en.overLimit() {
+			c.W.WriteError(ErrOOM) // shards are held: nothing can be evicted now
+			return
+		}
+		for _, i := range c.keyPositions() {
 			if !slices.Contains(c.Held, en.ShardOf(c.Args[i]).idx) {
 				c.W.WriteError(ErrCrossShard)
 				return
@@ -159,14 +217,32 @@ func (en *Engine) Exec(c *Ctx) {
 		c.run()
 		return
 	}
+	write := cmd.Flags&FlagWrite != 0
 	if cmd.Flags&(FlagSelfLock|FlagLockFree) != 0 {
-		c.run()
-		en.reapAll()
+		if !write {
+			c.run()
+			en.reapAll()
+			return
+		}
+		en.execSelfLockedWrite(c)
 		return
 	}
+	if cmd.Flags&FlagDenyOOM != 0 {
+		if err := en.freeMemory(); err != nil {
+			c.W.WriteError(err)
+			return
+		}
+	}
 	set := c.shardSet(cmd)
-	write := cmd.Flags&FlagWrite != 0
-	multi := write && len(set) > 0 && (len(set) > 1 || len(cmd.KeyIndexes(c.Args)) > 1)
+	if write {
+		for _, i := range set {
+			if err := en.shards[i].refused(); err != nil {
+				c.W.WriteError(err)
+				return
+			}
+		}
+	}
+	multi := write && len(set) > 0 && (len(set) > 1 || len(c.keyPositions()) > 1)
 	for _, i := range set {
 		sh := en.shards[i]
 		if write {
@@ -178,20 +254,61 @@ func (en *Engine) Exec(c *Ctx) {
 			sh.mu.RLock()
 		}
 	}
+	var posBuf, lsnBuf [8]uint64
+	pos, lsn := posBuf[:0], lsnBuf[:0]
+	if write {
+		for _, i := range set {
+			pos = append(pos, en.shards[i].position())
+		}
+	}
 	c.run()
+	var evs []Event
 	for j := len(set) - 1; j >= 0; j-- {
 		sh := en.shards[set[j]]
 		if write {
 			if multi {
 				sh.multi.Add(-1)
 			}
+			lsn = append(lsn, sh.position())
+			evs = sh.takeEvents(evs)
 			sh.mu.Unlock()
 		} else {
 			sh.mu.RUnlock()
 		}
 	}
-	for _, i := range set {
-		en.shards[i].reapNoted()
+	en.deliver(evs)
+	for j, i := range set {
+		sh := en.shards[i]
+		sh.reapNoted()
+		if write {
+			if err := sh.settle(pos[j], lsn[len(set)-1-j]); err != nil && c.Err == nil {
+				c.Err = err
+			}
+		}
+	}
+}
+
+// execSelfLockedWrite runs a write that locks shards itself (FLUSHALL),
+// refusing it while any log is failing and settling every shard after it.
+func (en *Engine) execSelfLockedWrite(c *Ctx) {
+	pos := make([]uint64, len(en.shards))
+	for i, sh := range en.shards {
+		if err := sh.refused(); err != nil {
+			c.W.WriteError(err)
+			return
+		}
+		sh.mu.RLock()
+		pos[i] = sh.position()
+		sh.mu.RUnlock()
+	}
+	c.run()
+	for i, sh := range en.shards {
+		sh.mu.RLock()
+		lsn := sh.position()
+		sh.mu.RUnlock()
+		if err := sh.settle(pos[i], lsn); err != nil && c.Err == nil {
+			c.Err = err
+		}
 	}
 }
 
@@ -208,7 +325,7 @@ func (c *Ctx) run() {
 		c.Cmd.Run(c)
 		return
 	}
-	c.measured(c.Cmd.KeyIndexes(c.Args), c.Cmd.Run)
+	c.measured(c.keyPositions(), c.Cmd.Run)
 }
 
 // shardSet returns the sorted, distinct shards the command's keys live in.
@@ -220,7 +337,7 @@ func (c *Ctx) shardSet(cmd *Command) []int {
 		}
 		return set
 	}
-	for _, i := range cmd.KeyIndexes(c.Args) {
+	for _, i := range c.keyPositions() {
 		s := c.En.ShardOf(c.Args[i]).idx
 		if !slices.Contains(set, s) {
 			set = append(set, s)

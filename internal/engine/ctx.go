@@ -107,7 +107,9 @@ func (c *Ctx) eachShard(write bool, fn func(sh *Shard) bool) {
 		}
 		more := fn(sh)
 		if write {
+			evs := sh.takeEvents(nil)
 			sh.mu.Unlock()
+			c.En.deliver(evs)
 		} else {
 			sh.mu.RUnlock()
 		}

@@ -76,7 +76,7 @@ func genString(r *rand.Rand) diffCmd {
 	case 14:
 		return cmd(pick(r, "INCRBY", "DECRBY"), k, pick(r, "5", "-3", "9223372036854775807", "-9223372036854775808", "1.5", "x"))
 	case 15:
-		return cmd("INCRBYFLOAT", k, pick(r, "0.1", "1.5", "-2", "1e3", "abc", "10.5", "3.0e0", "inf", "5.0000000000000001"))
+		return cmd("INCRBYFLOAT", k, pick(r, "0.1", "1.5", "-2", "1e3", "abc", "10.5", "3.0e0", "inf", "5.0000000000000001", "1e400", "1e4000", "0x10", "0x1.8p3", "1e-5000", "1e-4940", "0x", "1e", "1_0", "+.5", "-inf", "1e308"))
 	case 16:
 		return cmd("DEL", k, key(r))
 	case 17:

@@ -38,6 +38,11 @@ type Engine struct {
 
 	expireCursor atomic.Uint64 // first shard of the next active-expiry pass
 
+	syncPolicy atomic.Int32 // a SyncPolicy
+	mem        memLimit
+	ev         evictor
+	listen     listeners
+
 	// Encoding thresholds of new and growing containers (CONFIG SET-able).
 	limits  *types.Limits
 	zlimits *types.ZSetLimits
@@ -54,6 +59,7 @@ func New(cfg Config) *Engine {
 	for i := range en.shards {
 		en.shards[i] = newShard(en, i)
 	}
+	en.initMemory()
 	if !cfg.ManualReaper {
 		if cfg.Now == nil {
 			en.coarse = true

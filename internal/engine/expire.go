@@ -40,7 +40,11 @@ func (en *Engine) Tick() ExpireStats {
 
 func (sh *Shard) activeExpire(start time.Time) (sampled, expired int, outOfTime bool) {
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	defer func() {
+		evs := sh.takeEvents(nil)
+		sh.mu.Unlock()
+		sh.en.deliver(evs)
+	}()
 	now := sh.en.Now()
 	for round := 0; ; round++ {
 		ttl := sh.dict.Volatile()

@@ -1,25 +1,58 @@
 package engine
 
 import (
+	"math"
+	"math/big"
+	"strconv"
 	"unsafe"
 
+	"github.com/kevy-go/kevy/internal/glob"
 	"github.com/kevy-go/kevy/internal/keyspace"
 	"github.com/kevy-go/kevy/internal/types"
 )
 
+// Hash cores. Each is called with key's shard lock held: exclusively for
+// writes, either way for reads. The command handlers (hash_cmd.go) and the
+// public typed API share them.
+
+// errIncrNaNOrInf is HINCRBYFLOAT's reply for an infinite increment.
+var errIncrNaNOrInf = errorf("ERR value is NaN or Infinity")
+
+// hashRead returns the hash at key, nil when missing. Either lock held.
+func (sh *Shard) hashRead(key string) (*types.Hash, error) {
+	e, err := sh.object(key, keyspace.KindHash, false)
+	if e == nil || err != nil {
+		return nil, err
+	}
+	return hashOf(e), nil
+}
+
+// hashWrite returns the entry and hash at key, nil when missing. A key whose
+// TTL passed is deleted first. Exclusive lock held.
+func (sh *Shard) hashWrite(key string) (*keyspace.Entry, *types.Hash, error) {
+	e, err := sh.object(key, keyspace.KindHash, true)
+	if e == nil || err != nil {
+		return nil, nil, err
+	}
+	return e, hashOf(e), nil
+}
+
+// newHash creates key holding an empty hash. Exclusive lock held; key absent.
+func (sh *Shard) newHash(key string) *types.Hash {
+	h := types.NewHash(sh.en.limits)
+	sh.addObject(key, keyspace.KindHash, unsafe.Pointer(h))
+	return h
+}
+
 // HSet sets field/value pairs (pairs has even length) and returns how many
 // fields were new. Exclusive lock held.
 func (sh *Shard) HSet(key string, pairs []string) (int, error) {
-	e, err := sh.object(key, keyspace.KindHash, true)
+	_, h, err := sh.hashWrite(key)
 	if err != nil {
 		return 0, err
 	}
-	var h *types.Hash
-	if e == nil {
-		h = types.NewHash(sh.en.limits)
-		sh.addObject(key, keyspace.KindHash, unsafe.Pointer(h))
-	} else {
-		h = hashOf(e)
+	if h == nil {
+		h = sh.newHash(key)
 	}
 	added := 0
 	for i := 0; i+1 < len(pairs); i += 2 {
@@ -31,30 +64,128 @@ func (sh *Shard) HSet(key string, pairs []string) (int, error) {
 	return added, nil
 }
 
-// HGet returns a field's value. Either lock held.
+// HSetNX sets field only if it does not exist yet and reports whether it
+// did. Exclusive lock held.
+func (sh *Shard) HSetNX(key, field, value string) (bool, error) {
+	_, h, err := sh.hashWrite(key)
+	if err != nil {
+		return false, err
+	}
+	if h == nil {
+		h = sh.newHash(key)
+	} else if _, ok := h.Get(field); ok {
+		return false, nil
+	}
+	h.Set(field, value)
+	sh.log("HSET", key, field, value)
+	return true, nil
+}
+
+// HGet returns a field's value, ErrNotFound when the key or the field is
+// missing. Either lock held.
 func (sh *Shard) HGet(key, field string) (string, error) {
-	e, err := sh.object(key, keyspace.KindHash, false)
+	h, err := sh.hashRead(key)
 	if err != nil {
 		return "", err
 	}
-	if e == nil {
+	if h == nil {
 		return "", ErrNotFound
 	}
-	v, ok := hashOf(e).Get(field)
+	v, ok := h.Get(field)
 	if !ok {
 		return "", ErrNotFound
 	}
 	return v, nil
 }
 
+// HMGet returns the values of fields; found[i] is false where a field (or
+// the whole key) is missing. Either lock held.
+func (sh *Shard) HMGet(key string, fields []string) (vals []string, found []bool, err error) {
+	h, err := sh.hashRead(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	vals, found = make([]string, len(fields)), make([]bool, len(fields))
+	if h != nil {
+		for i, f := range fields {
+			vals[i], found[i] = h.Get(f)
+		}
+	}
+	return vals, found, nil
+}
+
+// HGetAll returns fields and values, interleaved, in the hash's order:
+// insertion order for a listpack hash, unspecified for a hashtable. Either
+// lock held.
+func (sh *Shard) HGetAll(key string) ([]string, error) {
+	return sh.hashItems(key, true, true)
+}
+
+// HKeys returns the fields, in HGetAll's order. Either lock held.
+func (sh *Shard) HKeys(key string) ([]string, error) { return sh.hashItems(key, true, false) }
+
+// HVals returns the values, in HGetAll's order. Either lock held.
+func (sh *Shard) HVals(key string) ([]string, error) { return sh.hashItems(key, false, true) }
+
+func (sh *Shard) hashItems(key string, fields, values bool) ([]string, error) {
+	h, err := sh.hashRead(key)
+	if h == nil || err != nil {
+		return nil, err
+	}
+	n := h.Len()
+	if fields && values {
+		n *= 2
+	}
+	out := make([]string, 0, n)
+	h.All(func(f, v string) bool {
+		if fields {
+			out = append(out, f)
+		}
+		if values {
+			out = append(out, v)
+		}
+		return true
+	})
+	return out, nil
+}
+
+// HLen returns the number of fields (0 when missing). Either lock held.
+func (sh *Shard) HLen(key string) (int, error) {
+	h, err := sh.hashRead(key)
+	if h == nil || err != nil {
+		return 0, err
+	}
+	return h.Len(), nil
+}
+
+// HExists reports whether field exists. Either lock held.
+func (sh *Shard) HExists(key, field string) (bool, error) {
+	h, err := sh.hashRead(key)
+	if h == nil || err != nil {
+		return false, err
+	}
+	_, ok := h.Get(field)
+	return ok, nil
+}
+
+// HStrLen returns the length of field's value (0 when missing). Either lock
+// held.
+func (sh *Shard) HStrLen(key, field string) (int, error) {
+	h, err := sh.hashRead(key)
+	if h == nil || err != nil {
+		return 0, err
+	}
+	v, _ := h.Get(field)
+	return len(v), nil
+}
+
 // HDel deletes fields and returns how many existed; an emptied hash is
 // deleted. Exclusive lock held.
 func (sh *Shard) HDel(key string, fields []string) (int, error) {
-	e, err := sh.object(key, keyspace.KindHash, true)
-	if e == nil || err != nil {
+	e, h, err := sh.hashWrite(key)
+	if h == nil || err != nil {
 		return 0, err
 	}
-	h := hashOf(e)
 	n := 0
 	for _, f := range fields {
 		if h.Delete(f) {
@@ -68,34 +199,137 @@ func (sh *Shard) HDel(key string, fields []string) (int, error) {
 	return n, nil
 }
 
-func init() {
-	register(
-		&Command{Name: "hset", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: hsetCmd},
-		&Command{Name: "hmset", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: hsetCmd},
-		&Command{Name: "hget", Arity: 3, Flags: FlagReadOnly | FlagFast, First: 1, Last: 1, Step: 1, Run: hgetCmd},
-		&Command{Name: "hdel", Arity: -3, Flags: FlagWrite | FlagFast, First: 1, Last: 1, Step: 1, Run: hdelCmd},
-	)
+// HIncrBy adds delta to the integer in field (a missing field counts as 0)
+// and returns the result: ErrHashNotInt when the value is not an integer,
+// ErrOverflow past the int64 range. Exclusive lock held.
+func (sh *Shard) HIncrBy(key, field string, delta int64) (int64, error) {
+	_, h, err := sh.hashWrite(key)
+	if err != nil {
+		return 0, err
+	}
+	var cur int64
+	if h != nil {
+		if v, ok := h.Get(field); ok {
+			if cur, ok = ParseInt(v); !ok {
+				return 0, ErrHashNotInt
+			}
+		}
+	}
+	if (delta < 0 && cur < 0 && delta < math.MinInt64-cur) ||
+		(delta > 0 && cur > 0 && delta > math.MaxInt64-cur) {
+		return 0, ErrOverflow
+	}
+	n := cur + delta
+	if h == nil {
+		h = sh.newHash(key)
+	}
+	s := strconv.FormatInt(n, 10)
+	h.Set(field, s)
+	sh.log("HSET", key, field, s)
+	return n, nil
 }
 
-func hsetCmd(c *Ctx) {
-	if len(c.Args)%2 != 0 {
-		c.err(ArityError(c.Cmd.Name))
-		return
+// HIncrByFloat adds the decimal incr to the number in field with Redis's
+// long-double arithmetic (as INCRBYFLOAT does) and returns the stored text.
+// Exclusive lock held.
+func (sh *Shard) HIncrByFloat(key, field, incr string) (string, error) {
+	by, ok := ParseLongDouble(incr)
+	if !ok {
+		return "", ErrNotFloat
 	}
-	n, err := c.shard(c.Args[1]).HSet(c.Args[1], c.Args[2:])
-	switch {
-	case err != nil:
-		c.err(err)
-	case c.Cmd.Name == "hmset":
-		c.ok()
-	default:
-		c.W.WriteInt(int64(n))
+	if by.IsInf() {
+		return "", errIncrNaNOrInf
 	}
+	_, h, err := sh.hashWrite(key)
+	if err != nil {
+		return "", err
+	}
+	cur := new(big.Float).SetPrec(longDoublePrec)
+	if h != nil {
+		if v, ok := h.Get(field); ok {
+			if cur, ok = ParseLongDouble(v); !ok {
+				return "", ErrHashNotFloat
+			}
+		}
+	}
+	sum, err := addLongDouble(cur, by)
+	if err != nil {
+		return "", err
+	}
+	s := FormatLongDouble(sum)
+	if h == nil {
+		h = sh.newHash(key)
+	}
+	h.Set(field, s)
+	sh.log("HSET", key, field, s)
+	return s, nil
 }
 
-func hgetCmd(c *Ctx) { c.bulkOrNull(c.shard(c.Args[1]).HGet(c.Args[1], c.Args[2])) }
+// HRandField returns a random field, ErrNotFound when the key is missing.
+// Either lock held.
+func (sh *Shard) HRandField(key string) (string, error) {
+	h, err := sh.hashRead(key)
+	if err != nil {
+		return "", err
+	}
+	if h == nil {
+		return "", ErrNotFound
+	}
+	f, _, _ := h.Random(lockedRand)
+	return f, nil
+}
 
-func hdelCmd(c *Ctx) {
-	n, err := c.shard(c.Args[1]).HDel(c.Args[1], c.Args[2:])
-	c.intOrErr(int64(n), err)
+// HRandFieldN returns random fields as HRANDFIELD with a count does: a
+// positive count asks for up to count distinct fields, a negative one for
+// exactly -count fields that may repeat (at most MaxRandomCount, else
+// errValueRange). With withValues each field is followed by its value.
+// Either lock held.
+func (sh *Shard) HRandFieldN(key string, count int, withValues bool) ([]string, error) {
+	h, err := sh.hashRead(key)
+	if h == nil || err != nil {
+		return nil, err
+	}
+	if count < -MaxRandomCount {
+		return nil, errValueRange
+	}
+	n := count
+	if count < 0 {
+		n = -count
+	} else {
+		n = min(n, h.Len())
+	}
+	if withValues {
+		n *= 2
+	}
+	out := make([]string, 0, n)
+	h.RandomN(lockedRand, count, func(f, v string) {
+		out = append(out, f)
+		if withValues {
+			out = append(out, v)
+		}
+	})
+	return out, nil
+}
+
+// HScan performs one HSCAN step from cursor: the fields matching the glob
+// pattern match ("" for all) with their values, interleaved, and the cursor
+// to continue with (0 when done). count is a hint of how many fields and
+// values to examine; a listpack hash is always reported whole. Either lock
+// held.
+func (sh *Shard) HScan(key string, cursor uint64, match string, count int) ([]string, uint64, error) {
+	h, err := sh.hashRead(key)
+	if h == nil || err != nil {
+		return nil, 0, err
+	}
+	if count < 1 {
+		count = 10
+	}
+	var out []string
+	// Redis counts fields and values alike against COUNT.
+	next := h.Scan(cursor, (count+1)/2, func(f, v string) {
+		if match == "" || glob.Match(match, f) {
+			out = append(out, f, v)
+		}
+	})
+	return out, next, nil
 }

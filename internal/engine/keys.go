@@ -16,15 +16,36 @@ func (sh *Shard) Del(key string) bool {
 	}
 	sh.remove(e)
 	sh.log("DEL", key)
+	sh.notify(ClassGeneric, "del", key)
 	return true
 }
 
-// Exists reports whether key is present. Either lock held.
-func (sh *Shard) Exists(key string) bool { return sh.lookupRead(key) != nil }
+// lookupQuiet is lookupRead without refreshing the key's access stamp:
+// Redis's LOOKUP_NOTOUCH, for commands that inspect a key without using it
+// (EXISTS, TYPE, TTL, OBJECT). Either lock held.
+func (sh *Shard) lookupQuiet(key string) *keyspace.Entry {
+	e := sh.dict.Lookup(key, sh.dict.Hash(key))
+	if e == nil {
+		return nil
+	}
+	if x := e.Exp(); x != 0 && sh.en.readNow() > x {
+		sh.noteExpired(key)
+		return nil
+	}
+	return e
+}
+
+// Exists reports whether key is present, without counting as an access.
+// Either lock held.
+func (sh *Shard) Exists(key string) bool { return sh.lookupQuiet(key) != nil }
+
+// Touch reports whether key is present and records an access to it (for
+// OBJECT IDLETIME and eviction), as TOUCH does. Either lock held.
+func (sh *Shard) Touch(key string) bool { return sh.lookupRead(key) != nil }
 
 // Type returns key's type, KindNone when missing. Either lock held.
 func (sh *Shard) Type(key string) keyspace.Kind {
-	if e := sh.lookupRead(key); e != nil {
+	if e := sh.lookupQuiet(key); e != nil {
 		return e.Kind()
 	}
 	return keyspace.KindNone
@@ -60,10 +81,12 @@ func (sh *Shard) ExpireAt(key string, at int64, f ExpireFlags) bool {
 	if at <= sh.en.Now() {
 		sh.remove(e)
 		sh.log("DEL", key)
+		sh.notify(ClassGeneric, "del", key)
 		return true
 	}
 	sh.dict.SetExpire(e, at)
 	sh.log("PEXPIREAT", key, strconv.FormatInt(at, 10))
+	sh.notify(ClassGeneric, "expire", key)
 	return true
 }
 
@@ -75,13 +98,14 @@ func (sh *Shard) Persist(key string) bool {
 	}
 	sh.dict.SetExpire(e, 0)
 	sh.log("PERSIST", key)
+	sh.notify(ClassGeneric, "persist", key)
 	return true
 }
 
 // PTTL returns key's remaining time in ms, -2 if missing, -1 without TTL.
 // Either lock held.
 func (sh *Shard) PTTL(key string) int64 {
-	e := sh.lookupRead(key)
+	e := sh.lookupQuiet(key)
 	switch {
 	case e == nil:
 		return -2
@@ -93,7 +117,7 @@ func (sh *Shard) PTTL(key string) int64 {
 
 // ExpireTime returns key's deadline in Unix ms, -2 if missing, -1 without TTL.
 func (sh *Shard) ExpireTime(key string) int64 {
-	e := sh.lookupRead(key)
+	e := sh.lookupQuiet(key)
 	switch {
 	case e == nil:
 		return -2
@@ -162,7 +186,7 @@ func init() {
 		&Command{Name: "del", Arity: -2, Flags: FlagWrite, First: 1, Last: -1, Step: 1, Run: delCmd},
 		&Command{Name: "unlink", Arity: -2, Flags: FlagWrite | FlagFast, First: 1, Last: -1, Step: 1, Run: delCmd},
 		&Command{Name: "exists", Arity: -2, Flags: FlagReadOnly | FlagFast, First: 1, Last: -1, Step: 1, Run: existsCmd},
-		&Command{Name: "touch", Arity: -2, Flags: FlagReadOnly | FlagFast, First: 1, Last: -1, Step: 1, Run: existsCmd},
+		&Command{Name: "touch", Arity: -2, Flags: FlagReadOnly | FlagFast, First: 1, Last: -1, Step: 1, Run: touchCmd},
 		keyed("type", 2, FlagReadOnly|FlagFast, typeCmd),
 		keyed("expire", -3, FlagWrite|FlagFast, expireCmd),
 		keyed("pexpire", -3, FlagWrite|FlagFast, expireCmd),
@@ -194,6 +218,16 @@ func existsCmd(c *Ctx) {
 	var n int64
 	for _, k := range c.Args[1:] {
 		if c.shard(k).Exists(k) {
+			n++
+		}
+	}
+	c.W.WriteInt(n)
+}
+
+func touchCmd(c *Ctx) {
+	var n int64
+	for _, k := range c.Args[1:] {
+		if c.shard(k).Touch(k) {
 			n++
 		}
 	}

@@ -37,6 +37,7 @@ func (sh *Shard) lookupRead(key string) *keyspace.Entry {
 		sh.noteExpired(key)
 		return nil
 	}
+	sh.en.touchAccess(e)
 	return e
 }
 

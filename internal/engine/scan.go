@@ -19,8 +19,8 @@ type scanOpts struct {
 // only when allowType (SCAN).
 func (c *Ctx) scanArgs(i int, allowType bool) (scanOpts, bool) {
 	o := scanOpts{count: 10}
-	cur, err := strconv.ParseUint(c.Args[i], 10, 64)
-	if err != nil {
+	cur, ok := parseCursor(c.Args[i])
+	if !ok {
 		c.err(errorf("ERR invalid cursor"))
 		return o, false
 	}
@@ -66,4 +66,30 @@ func (c *Ctx) writeScan(next uint64, items []string) {
 	c.W.WriteArray(2)
 	c.W.WriteBulk(strconv.FormatUint(next, 10))
 	c.strings(items)
+}
+
+// parseCursor reads a SCAN cursor as Redis's strtoul-based parser does: an
+// optional sign ("-1" wraps to 2^64-1), decimal digits, nothing after them,
+// no leading space, no overflow; the empty string is 0.
+func parseCursor(s string) (uint64, bool) {
+	if s == "" {
+		return 0, true
+	}
+	neg := false
+	p := s
+	if p[0] == '+' || p[0] == '-' {
+		neg = p[0] == '-'
+		p = p[1:]
+	}
+	if p == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(p, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }

@@ -25,6 +25,9 @@ type Shard struct {
 	expired atomic.Uint64 // keys removed because their TTL passed
 	evicted atomic.Uint64 // keys removed by the memory policy
 	used    atomic.Int64  // estimated heap bytes of the keys; written under mu
+	journal *Journal      // the write log buffer; nil when persistence is off or while loading
+	snap    *Snapshot     // the point-in-time copy being taken, if any
+	events  []Event       // key events waiting for the lock's release; under mu
 
 	// Readers cannot delete the expired keys they find, so they note them
 	// here and reapNoted deletes them once the reader's lock is released.
@@ -88,11 +91,14 @@ func (sh *Shard) lookupWrite(key string, h uint64) *keyspace.Entry {
 		sh.expireEntry(e)
 		return nil
 	}
+	sh.touch(e)
+	sh.en.touchAccess(e)
 	return e
 }
 
 // remove deletes e from the keyspace. Exclusive lock held.
 func (sh *Shard) remove(e *keyspace.Entry) {
+	sh.touch(e)
 	sh.dict.Delete(e)
 }
 
@@ -100,9 +106,11 @@ func (sh *Shard) remove(e *keyspace.Entry) {
 // Callers that are not measured by the dispatcher (the reaper) subtract the
 // key's size themselves; see memory.go.
 func (sh *Shard) expireEntry(e *keyspace.Entry) {
+	sh.touch(e)
 	sh.dict.Delete(e)
 	sh.expired.Add(1)
 	sh.log("DEL", e.Key)
+	sh.notify(ClassExpired, "expired", e.Key)
 }
 
 // noteExpired records that a reader found key expired.
@@ -134,12 +142,29 @@ func (sh *Shard) reapNoted() {
 			sh.expireEntry(e)
 		}
 	}
+	evs := sh.takeEvents(nil)
 	sh.mu.Unlock()
+	sh.en.deliver(evs)
 }
 
-// log appends a write's effect to the shard's journal. Persistence is not
-// wired yet, so it records nothing.
-func (sh *Shard) log(args ...string) {}
+// log appends a write's effect to the shard's journal (when persistence is
+// on). Exclusive lock held.
+func (sh *Shard) log(args ...string) {
+	if sh.journal != nil {
+		sh.journal.append(args)
+	}
+}
 
 // logv is log for a command with a variable tail of arguments.
-func (sh *Shard) logv(cmd, key string, rest []string) {}
+func (sh *Shard) logv(cmd, key string, rest []string) {
+	if sh.journal != nil {
+		sh.journal.appendv(cmd, key, rest)
+	}
+}
+
+// SetJournal attaches (or, with nil, detaches) the shard's journal. Called
+// before the store is shared, or with the shard lock held.
+func (sh *Shard) SetJournal(j *Journal) { sh.journal = j }
+
+// Journal returns the shard's journal, nil when persistence is off.
+func (sh *Shard) Journal() *Journal { return sh.journal }

@@ -46,6 +46,7 @@ func (sh *Shard) get(key string) (string, error) {
 	if s.Kind() != keyspace.KindString {
 		return "", ErrWrongType
 	}
+	sh.en.touchAccess(e)
 	return s.Str(), nil
 }
 

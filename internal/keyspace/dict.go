@@ -30,6 +30,32 @@ type Dict struct {
 	// Version counts mutations of the key set (inserts, deletes, rebuilds);
 	// writer only. SCAN and tests use it to notice change.
 	Version uint64
+	// Gen is the current snapshot generation: Insert stamps it on new
+	// entries, so a snapshot started when Gen was raised can tell the keys
+	// that existed at its start from those created after. Writer only.
+	Gen uint16
+	// InitAccess, if set, gives new entries their first access stamp.
+	InitAccess func() uint32
+}
+
+// Slots is a frozen view of a dictionary's slot array, for a snapshot to
+// walk by index: entries never move within a table, and a rebuild or Clear
+// publishes a new table and leaves this one as it was.
+type Slots struct{ t *table }
+
+// Slots returns the current slot array. Writer (or lock holder) only.
+func (d *Dict) Slots() Slots { return Slots{d.tab.Load()} }
+
+// Len returns the number of slots.
+func (s Slots) Len() int { return len(s.t.slots) }
+
+// At returns the entry in slot i, or nil for an empty or deleted slot.
+func (s Slots) At(i int) *Entry {
+	e := s.t.slots[i].Load()
+	if e == tombstone {
+		return nil
+	}
+	return e
 }
 
 // NewDict returns an empty dictionary with its own hash seed.
@@ -85,6 +111,10 @@ func (d *Dict) Insert(e *Entry) {
 			}
 			if e.exp.Load() != 0 {
 				d.indexTTL(e)
+			}
+			e.Gen = d.Gen
+			if d.InitAccess != nil && e.Access.Load() == 0 {
+				e.Access.Store(d.InitAccess())
 			}
 			t.slots[i].Store(e)
 			d.count++

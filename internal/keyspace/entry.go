@@ -73,6 +73,9 @@ type Entry struct {
 	// Flags holds writer-only per-key bits the engine uses (e.g. the
 	// string's encoding once APPEND made it "raw").
 	Flags uint8
+	// Gen is the snapshot generation the entry was created in or last
+	// captured for (see Dict.Gen). Writer only.
+	Gen uint16
 }
 
 // NewEntry returns an unpublished entry for key holding the string val.
