@@ -46,7 +46,9 @@ func (s *Store) SetBit(key string, offset int64, value int) (int, error) {
 	}
 	var old int
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { old, err = sh.SetBit(key, offset, value) })
+	if e := s.en.Write(key, func(sh *engine.Shard) { old, err = sh.SetBit(key, offset, value) }); e != nil {
+		return 0, e
+	}
 	return old, err
 }
 
@@ -133,9 +135,12 @@ func (s *Store) BitOp(op BitOperation, dest string, keys ...string) (int64, erro
 	if s.closed.Load() {
 		return 0, ErrClosed
 	}
-	unlock := s.en.Lock(append([]string{dest}, keys...), true)
-	defer unlock()
-	return s.en.BitOp(op, dest, keys)
+	var n int64
+	var err error
+	if e := s.en.Batch(append([]string{dest}, keys...), true, func() { n, err = s.en.BitOp(op, dest, keys) }); e != nil {
+		return 0, e
+	}
+	return n, err
 }
 
 // LCSMatch is one matching range of LCSMatches: bytes A[0]..A[1] of the first

@@ -162,7 +162,7 @@ func (s *Store) HStrLen(key, field string) (int, error) {
 func (s *Store) HDel(key string, fields ...string) (int, error) {
 	var n int
 	var err error
-	if e := s.hwrite(key, func(sh *engine.Shard) { n, err = sh.HDel(key, fields) }); e != nil {
+	if e := s.hmodify(key, func(sh *engine.Shard) { n, err = sh.HDel(key, fields) }); e != nil {
 		return 0, e
 	}
 	return n, err
@@ -225,4 +225,13 @@ func (s *Store) HScan(key string, cursor uint64, match string, count int) (field
 		return nil, 0, e
 	}
 	return fieldValues, next, err
+}
+
+// hmodify is hwrite for writes that do not grow memory (they run even over
+// maxmemory, as in Redis).
+func (s *Store) hmodify(key string, fn func(sh *engine.Shard)) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	return s.en.Modify(key, fn)
 }

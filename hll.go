@@ -24,7 +24,9 @@ func (s *Store) PFAdd(key string, elems ...string) (bool, error) {
 	}
 	var changed bool
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { changed, err = sh.PFAdd(key, elems) })
+	if e := s.en.Write(key, func(sh *engine.Shard) { changed, err = sh.PFAdd(key, elems) }); e != nil {
+		return false, e
+	}
 	return changed, err
 }
 
@@ -42,7 +44,9 @@ func (s *Store) PFCount(keys ...string) (int64, error) {
 	case 0:
 		return 0, engine.ArityError("pfcount")
 	case 1:
-		s.en.Write(keys[0], func(sh *engine.Shard) { n, err = sh.PFCountOne(keys[0]) })
+		if e := s.en.Write(keys[0], func(sh *engine.Shard) { n, err = sh.PFCountOne(keys[0]) }); e != nil {
+			return 0, e
+		}
 	default:
 		unlock := s.en.Lock(keys, false)
 		n, err = s.en.PFCountUnion(keys)
@@ -58,7 +62,9 @@ func (s *Store) PFMerge(dest string, srcs ...string) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	unlock := s.en.Lock(append([]string{dest}, srcs...), true)
-	defer unlock()
-	return s.en.PFMerge(dest, srcs)
+	var err error
+	if e := s.en.Batch(append([]string{dest}, srcs...), true, func() { err = s.en.PFMerge(dest, srcs) }); e != nil {
+		return e
+	}
+	return err
 }

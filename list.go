@@ -51,7 +51,9 @@ func (s *Store) push(name, key string, vals []string, left, onlyExisting bool) (
 	}
 	var n int
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { n, err = sh.Push(key, vals, left, onlyExisting) })
+	if e := s.en.Write(key, func(sh *engine.Shard) { n, err = sh.Push(key, vals, left, onlyExisting) }); e != nil {
+		return 0, e
+	}
 	return n, err
 }
 
@@ -71,7 +73,9 @@ func (s *Store) pop(key string, count int, left bool) ([]string, error) {
 	}
 	var vals []string
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { vals, err = sh.Pop(key, count, left) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { vals, err = sh.Pop(key, count, left) }); e != nil {
+		return nil, e
+	}
 	return vals, err
 }
 
@@ -107,7 +111,9 @@ func (s *Store) LSet(key string, index int, val string) error {
 		return ErrClosed
 	}
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { err = sh.LSet(key, index, val) })
+	if e := s.en.Write(key, func(sh *engine.Shard) { err = sh.LSet(key, index, val) }); e != nil {
+		return e
+	}
 	return err
 }
 
@@ -133,7 +139,9 @@ func (s *Store) LTrim(key string, start, stop int) error {
 		return ErrClosed
 	}
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { err = sh.LTrim(key, start, stop) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { err = sh.LTrim(key, start, stop) }); e != nil {
+		return e
+	}
 	return err
 }
 
@@ -156,7 +164,9 @@ func (s *Store) linsert(key string, before bool, pivot, val string) (int, error)
 	}
 	var n int
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { n, err = sh.LInsert(key, before, pivot, val) })
+	if e := s.en.Write(key, func(sh *engine.Shard) { n, err = sh.LInsert(key, before, pivot, val) }); e != nil {
+		return 0, e
+	}
 	return n, err
 }
 
@@ -170,7 +180,9 @@ func (s *Store) LRem(key string, count int, val string) (int, error) {
 	}
 	var n int
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { n, err = sh.LRem(key, count, val) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { n, err = sh.LRem(key, count, val) }); e != nil {
+		return 0, e
+	}
 	return n, err
 }
 
@@ -229,9 +241,11 @@ func (s *Store) LMove(src, dst string, from, to End) (string, error) {
 	if s.closed.Load() {
 		return "", ErrClosed
 	}
-	unlock := s.en.Lock([]string{src, dst}, true)
-	v, err := s.en.LMove(src, dst, bool(from), bool(to))
-	unlock()
+	var v string
+	var err error
+	if e := s.en.Batch([]string{src, dst}, true, func() { v, err = s.en.LMove(src, dst, bool(from), bool(to)) }); e != nil {
+		return "", e
+	}
 	return v, err
 }
 
@@ -253,8 +267,11 @@ func (s *Store) LMPop(from End, count int, keys ...string) (string, []string, er
 	if count < 1 {
 		return "", nil, engine.ErrPositive
 	}
-	unlock := s.en.Lock(keys, true)
-	key, vals, err := s.en.LMPop(keys, bool(from), count)
-	unlock()
+	var key string
+	var vals []string
+	var err error
+	if e := s.en.Batch(keys, false, func() { key, vals, err = s.en.LMPop(keys, bool(from), count) }); e != nil {
+		return "", nil, e
+	}
 	return key, vals, err
 }

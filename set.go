@@ -25,7 +25,7 @@ func (s *Store) SAdd(key string, members ...string) (int, error) {
 func (s *Store) SRem(key string, members ...string) (int, error) {
 	var n int
 	var err error
-	if e := s.hwrite(key, func(sh *engine.Shard) { n, err = sh.SRem(key, members) }); e != nil {
+	if e := s.hmodify(key, func(sh *engine.Shard) { n, err = sh.SRem(key, members) }); e != nil {
 		return 0, e
 	}
 	return n, err
@@ -77,7 +77,7 @@ func (s *Store) SMIsMember(key string, members ...string) ([]bool, error) {
 func (s *Store) SPop(key string) (string, error) {
 	var m string
 	var err error
-	if e := s.hwrite(key, func(sh *engine.Shard) { m, err = sh.SPop(key) }); e != nil {
+	if e := s.hmodify(key, func(sh *engine.Shard) { m, err = sh.SPop(key) }); e != nil {
 		return "", e
 	}
 	return m, err
@@ -91,7 +91,7 @@ func (s *Store) SPopN(key string, count int) ([]string, error) {
 	}
 	var ms []string
 	var err error
-	if e := s.hwrite(key, func(sh *engine.Shard) { ms, err = sh.SPopN(key, count) }); e != nil {
+	if e := s.hmodify(key, func(sh *engine.Shard) { ms, err = sh.SPopN(key, count) }); e != nil {
 		return nil, e
 	}
 	return ms, err
@@ -128,9 +128,12 @@ func (s *Store) SMove(src, dst, member string) (bool, error) {
 	if s.closed.Load() {
 		return false, ErrClosed
 	}
-	unlock := s.en.Lock([]string{src, dst}, true)
-	defer unlock()
-	return s.en.SMove(src, dst, member)
+	var ok bool
+	var err error
+	if e := s.en.Batch([]string{src, dst}, false, func() { ok, err = s.en.SMove(src, dst, member) }); e != nil {
+		return false, e
+	}
+	return ok, err
 }
 
 // setRead runs fn with the shards of keys held shared.
@@ -171,9 +174,12 @@ func (s *Store) setStore(name, dst string, keys []string, fn func() (int, error)
 	if len(keys) == 0 {
 		return 0, engine.ArityError(name)
 	}
-	unlock := s.en.Lock(append([]string{dst}, keys...), true)
-	defer unlock()
-	return fn()
+	var n int
+	var err error
+	if e := s.en.Batch(append([]string{dst}, keys...), true, func() { n, err = fn() }); e != nil {
+		return 0, e
+	}
+	return n, err
 }
 
 // SInterStore stores the intersection of the sets at keys at dst,

@@ -64,7 +64,9 @@ func (s *Store) ZAdd(key string, members ...Z) (int, error) {
 	}
 	var out engine.ZAddOutcome
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { out, err = sh.ZAdd(key, es, 0) })
+	if e := s.en.Write(key, func(sh *engine.Shard) { out, err = sh.ZAdd(key, es, 0) }); e != nil {
+		return 0, e
+	}
 	return out.Added, err
 }
 
@@ -80,9 +82,11 @@ func (s *Store) ZIncrBy(key, member string, delta float64) (float64, error) {
 	}
 	var out engine.ZAddOutcome
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) {
+	if e := s.en.Write(key, func(sh *engine.Shard) {
 		out, err = sh.ZAdd(key, []types.ZEntry{{Member: member, Score: delta}}, types.ZAddIncr)
-	})
+	}); e != nil {
+		return 0, e
+	}
 	return out.Score, err
 }
 
@@ -94,7 +98,9 @@ func (s *Store) ZRem(key string, members ...string) (int, error) {
 	}
 	var n int
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { n, err = sh.ZRem(key, members) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { n, err = sh.ZRem(key, members) }); e != nil {
+		return 0, e
+	}
 	return n, err
 }
 
@@ -242,9 +248,14 @@ func (s *Store) ZRangeStore(dst, src string, start, stop int) (int, error) {
 	if s.closed.Load() {
 		return 0, ErrClosed
 	}
-	unlock := s.en.Lock([]string{dst, src}, true)
-	defer unlock()
-	return s.en.ZRangeStore(dst, src, engine.ZRangeSpec{By: engine.ZByRank, Start: int64(start), Stop: int64(stop)})
+	var n int
+	var err error
+	if e := s.en.Batch([]string{dst, src}, true, func() {
+		n, err = s.en.ZRangeStore(dst, src, engine.ZRangeSpec{By: engine.ZByRank, Start: int64(start), Stop: int64(stop)})
+	}); e != nil {
+		return 0, e
+	}
+	return n, err
 }
 
 // zremrange runs a range removal.
@@ -254,7 +265,9 @@ func (s *Store) zremrange(key string, spec engine.ZRangeSpec) (int, error) {
 	}
 	var n int
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { n, err = sh.ZRemRange(key, spec) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { n, err = sh.ZRemRange(key, spec) }); e != nil {
+		return 0, e
+	}
 	return n, err
 }
 
@@ -299,7 +312,9 @@ func (s *Store) zpop(key string, count int, max bool) ([]Z, error) {
 	}
 	var ents []types.ZEntry
 	var err error
-	s.en.Write(key, func(sh *engine.Shard) { ents, err = sh.ZPop(key, count, max) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { ents, err = sh.ZPop(key, count, max) }); e != nil {
+		return nil, e
+	}
 	return zs(ents), err
 }
 
@@ -371,9 +386,11 @@ func (s *Store) zcombineStore(name, dst string, op engine.ZSetOp, keys []string,
 	if err != nil {
 		return 0, err
 	}
-	unlock := s.en.Lock(append([]string{dst}, keys...), true)
-	defer unlock()
-	return s.en.ZCombineStore(dst, a)
+	var n int
+	if e := s.en.Batch(append([]string{dst}, keys...), true, func() { n, err = s.en.ZCombineStore(dst, a) }); e != nil {
+		return 0, e
+	}
+	return n, err
 }
 
 // ZUnion returns the union of the sorted sets (or sets) at keys in
