@@ -26,4 +26,11 @@ var (
 	ErrCrossShard = engine.ErrCrossShard
 	// ErrOOM: "OOM command not allowed when used memory > 'maxmemory'.".
 	ErrOOM = engine.ErrOOM
+	// ErrOutOfRange: "ERR index out of range" (LSet past the list's end).
+	ErrOutOfRange = engine.ErrOutOfRange
+	// ErrBusyKey: "BUSYKEY Target key name already exists." (Restore without replace).
+	ErrBusyKey = engine.ErrBusyKey
+	// ErrDurability: a write was applied in memory but could not be made
+	// durable under FsyncAlways (the error wraps the file-system failure).
+	ErrDurability = engine.ErrDurability
 )

@@ -54,7 +54,9 @@ func (s *Store) Expire(key string, ttl time.Duration) (bool, error) {
 		at = s.en.Now() + int64(ttl/time.Millisecond)
 	}
 	var ok bool
-	s.en.Write(key, func(sh *engine.Shard) { ok = sh.ExpireAt(key, at, 0) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { ok = sh.ExpireAt(key, at, 0) }); e != nil {
+		return false, e
+	}
 	return ok, nil
 }
 
@@ -65,7 +67,9 @@ func (s *Store) ExpireAt(key string, t time.Time) (bool, error) {
 		return false, ErrClosed
 	}
 	var ok bool
-	s.en.Write(key, func(sh *engine.Shard) { ok = sh.ExpireAt(key, t.UnixMilli(), 0) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { ok = sh.ExpireAt(key, t.UnixMilli(), 0) }); e != nil {
+		return false, e
+	}
 	return ok, nil
 }
 
@@ -75,7 +79,9 @@ func (s *Store) Persist(key string) (bool, error) {
 		return false, ErrClosed
 	}
 	var ok bool
-	s.en.Write(key, func(sh *engine.Shard) { ok = sh.Persist(key) })
+	if e := s.en.Modify(key, func(sh *engine.Shard) { ok = sh.Persist(key) }); e != nil {
+		return false, e
+	}
 	return ok, nil
 }
 

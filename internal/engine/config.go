@@ -1,21 +1,18 @@
 package engine
 
 import (
+	"fmt"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"weak"
 
 	"github.com/kevy-go/kevy/internal/glob"
-	"github.com/kevy-go/kevy/internal/hll"
 )
 
 // CONFIG GET | SET | RESETSTAT | REWRITE | HELP and the registry of
-// parameters. A parameter is a row of configParams; later features add
-// their rows with registerConfig from their own init.
+// parameters. A parameter is a configParam; features add theirs with
+// registerConfig from their own init (see the encoding limits below).
 
 // configParam is one CONFIG parameter.
 type configParam struct {
@@ -47,8 +44,10 @@ func registerConfig(ps ...*configParam) {
 			if n == "" {
 				continue
 			}
-			if _, dup := configIndex[n]; dup {
-				panic("engine: duplicate config " + n)
+			for _, have := range configNames {
+				if have.name == n {
+					panic("engine: duplicate config " + n)
+				}
 			}
 			configNames = append(configNames, configName{name: n, p: p})
 		}
@@ -137,33 +136,8 @@ func memToULL(s string) (uint64, bool) {
 	return v * mul, true
 }
 
-// configState holds the values of parameters that have no other home in
-// the engine.
-type configState struct {
-	hllSparseMax atomic.Int64
-}
-
-// configStates maps an engine to its configState without keeping the
-// engine alive. TODO(lead): a configState field in Engine would replace it.
-var configStates sync.Map // weak.Pointer[Engine] → *configState
-
-// conf returns en's configState, creating it with Redis's defaults.
-func (en *Engine) conf() *configState {
-	wp := weak.Make(en)
-	if v, ok := configStates.Load(wp); ok {
-		return v.(*configState)
-	}
-	st := &configState{}
-	st.hllSparseMax.Store(hll.DefaultSparseMax)
-	v, loaded := configStates.LoadOrStore(wp, st)
-	if !loaded {
-		runtime.AddCleanup(en, func(wp weak.Pointer[Engine]) { configStates.Delete(wp) }, wp)
-	}
-	return v.(*configState)
-}
-
 // HLLSparseMax returns the hll-sparse-max-bytes setting.
-func (en *Engine) HLLSparseMax() int { return int(en.conf().hllSparseMax.Load()) }
+func (en *Engine) HLLSparseMax() int { return int(en.hllSparseMax.Load()) }
 
 func init() {
 	registerConfig(
@@ -178,7 +152,28 @@ func init() {
 		sizeConfig("zset-max-listpack-value", "zset-max-ziplist-value", true,
 			func(en *Engine) *atomic.Int64 { return &en.zlimits.MaxListpackValue }),
 		sizeConfig("hll-sparse-max-bytes", "", true,
-			func(en *Engine) *atomic.Int64 { return &en.conf().hllSparseMax }),
+			func(en *Engine) *atomic.Int64 { return &en.hllSparseMax }),
+		&configParam{name: "maxmemory",
+			get: func(en *Engine) string { return strconv.FormatInt(en.mem.maxmemory.Load(), 10) },
+			parse: func(v string) (func(*Engine), string) {
+				n, ok := memToULL(v)
+				if !ok || n > math.MaxInt64 {
+					return nil, "argument must be a memory value"
+				}
+				return func(en *Engine) { en.mem.maxmemory.Store(int64(n)) }, ""
+			}},
+		&configParam{name: "maxmemory-policy",
+			get: func(en *Engine) string { return Policy(en.mem.policy.Load()).String() },
+			parse: func(v string) (func(*Engine), string) {
+				p, ok := ParsePolicy(v)
+				if !ok {
+					return nil, "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"
+				}
+				return func(en *Engine) { en.mem.policy.Store(int32(p)) }, ""
+			}},
+		intConfig("maxmemory-samples", 1, math.MaxInt32, func(en *Engine) *atomic.Int32 { return &en.mem.samples }),
+		intConfig("lfu-log-factor", 0, math.MaxInt32, func(en *Engine) *atomic.Int32 { return &en.mem.lfuLogFactor }),
+		intConfig("lfu-decay-time", 0, math.MaxInt32, func(en *Engine) *atomic.Int32 { return &en.mem.lfuDecayTime }),
 	)
 	register(&Command{Name: "config", Arity: -2, Run: configCmd})
 }
@@ -296,4 +291,20 @@ func configCmd(c *Ctx) {
 	default:
 		c.writeHelp(configHelp)
 	}
+}
+
+// intConfig is an integer parameter within [lo, hi], stored in an int32.
+func intConfig(name string, lo, hi int64, field func(*Engine) *atomic.Int32) *configParam {
+	return &configParam{name: name,
+		get: func(en *Engine) string { return strconv.FormatInt(int64(field(en).Load()), 10) },
+		parse: func(v string) (func(*Engine), string) {
+			n, ok := ParseInt(v)
+			if !ok {
+				return nil, "argument couldn't be parsed into an integer"
+			}
+			if n < lo || n > hi {
+				return nil, fmt.Sprintf("argument must be between %d and %d inclusive", lo, hi)
+			}
+			return func(en *Engine) { field(en).Store(int32(n)) }, ""
+		}}
 }

@@ -720,3 +720,57 @@ func TestCommandInfo(t *testing.T) {
 		t.Fatalf("COMMAND GETKEYSANDFLAGS = %v", v)
 	}
 }
+
+func TestKeyEventsAndAccess(t *testing.T) {
+	now := int64(1_700_000_000_000)
+	en := New(Config{Shards: 4, ManualReaper: true, Now: func() int64 { return now }})
+	defer en.Close()
+	var got []string
+	remove := en.Listen(ClassGeneric, func(evs []Event) {
+		for _, e := range evs {
+			got = append(got, e.Name+":"+e.Key)
+		}
+	})
+	defer remove()
+	run(t, en, "SET", "a", "1")
+	run(t, en, "RENAME", "a", "b")
+	run(t, en, "COPY", "b", "c")
+	p := run(t, en, "DUMP", "c").Str
+	run(t, en, "RESTORE", "d", "0", p)
+	run(t, en, "RESTORE", "d", "1", p, "REPLACE", "ABSTTL")
+	run(t, en, "EXPIRE", "c", "100")
+	run(t, en, "PERSIST", "c")
+	run(t, en, "DEL", "c")
+	want := []string{"rename_from:a", "rename_to:b", "copy_to:c", "restore:d", "del:d", "expire:c", "persist:c", "del:c"}
+	// RENAME's two events come from two shards, in the dispatcher's order.
+	slices.Sort(got[:2])
+	slices.Sort(want[:2])
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+
+	// OBJECT IDLETIME counts seconds since the last access; inspecting a
+	// key (OBJECT, TYPE, TTL, EXISTS) is not an access, TOUCH is.
+	now += 5000
+	run(t, en, "TYPE", "b")
+	run(t, en, "EXISTS", "b")
+	if v := run(t, en, "OBJECT", "IDLETIME", "b"); v.Int != 5 {
+		t.Fatalf("OBJECT IDLETIME after 5s = %v", v)
+	}
+	run(t, en, "TOUCH", "b")
+	if v := run(t, en, "OBJECT", "IDLETIME", "b"); v.Int != 0 {
+		t.Fatalf("OBJECT IDLETIME after TOUCH = %v", v)
+	}
+	run(t, en, "RESTORE", "e", "0", p, "IDLETIME", "1000")
+	if v := run(t, en, "OBJECT", "IDLETIME", "e"); v.Int != 1000 {
+		t.Fatalf("OBJECT IDLETIME after RESTORE IDLETIME 1000 = %v", v)
+	}
+	en.SetMemoryConfig(MemoryConfig{Policy: AllKeysLFU})
+	run(t, en, "RESTORE", "f", "0", p, "FREQ", "77")
+	if v := run(t, en, "OBJECT", "FREQ", "f"); v.Int != 77 {
+		t.Fatalf("OBJECT FREQ after RESTORE FREQ 77 = %v", v)
+	}
+	if v := run(t, en, "OBJECT", "IDLETIME", "f"); !strings.HasPrefix(v.Str, "ERR An LFU maxmemory policy is selected") {
+		t.Fatalf("OBJECT IDLETIME under LFU = %v", v)
+	}
+}

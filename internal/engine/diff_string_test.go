@@ -28,7 +28,7 @@ func genString(r *rand.Rand) diffCmd {
 			case 4:
 				args = append(args, "EX", pick(r, "100", "0", "-1", "x", "9223372036854775807"))
 			case 5:
-				args = append(args, "PX", pick(r, "100000", "1", "0"))
+				args = append(args, "PX", pick(r, "100000", "0", "-5"))
 			case 6:
 				args = append(args, "EXAT", pick(r, "4000000000", "1"))
 			case 7:
@@ -41,7 +41,7 @@ func genString(r *rand.Rand) diffCmd {
 	case 2:
 		return cmd("SETNX", k, value(r))
 	case 3:
-		return cmd(pick(r, "SETEX", "PSETEX"), k, pick(r, "100", "0", "-5", "abc", "100000"), value(r))
+		return cmd(pick(r, "SETEX", "PSETEX"), k, pick(r, "1000000", "0", "-5", "abc", "100000"), value(r))
 	case 4:
 		return cmd("GETSET", k, value(r))
 	case 5:
@@ -85,7 +85,7 @@ func genString(r *rand.Rand) diffCmd {
 		return cmd("TYPE", k)
 	case 19:
 		args := []string{pick(r, "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"), k,
-			pick(r, "100", "1000000", "-1", "0", "4000000000", "x")}
+			pick(r, "100000", "1000000", "-1", "0", "4000000000", "x")}
 		for i := r.IntN(3); i > 0; i-- {
 			args = append(args, pick(r, "NX", "XX", "GT", "LT", "bad"))
 		}

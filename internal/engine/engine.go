@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kevy-go/kevy/internal/hll"
 	"github.com/kevy-go/kevy/internal/types"
 )
 
@@ -43,6 +44,8 @@ type Engine struct {
 	ev         evictor
 	listen     listeners
 
+	hllSparseMax atomic.Int64 // hll-sparse-max-bytes
+
 	// Encoding thresholds of new and growing containers (CONFIG SET-able).
 	limits  *types.Limits
 	zlimits *types.ZSetLimits
@@ -60,6 +63,7 @@ func New(cfg Config) *Engine {
 		en.shards[i] = newShard(en, i)
 	}
 	en.initMemory()
+	en.hllSparseMax.Store(hll.DefaultSparseMax)
 	if !cfg.ManualReaper {
 		if cfg.Now == nil {
 			en.coarse = true

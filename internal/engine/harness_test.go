@@ -119,10 +119,16 @@ type differ struct {
 
 func newDiffer(t *testing.T) *differ {
 	t.Helper()
-	srv := redistest.Start(t)
+	srv := redistest.Start(t, "--enable-debug-command", "yes")
 	en := New(Config{ManualReaper: true})
 	t.Cleanup(en.Close)
-	return &differ{t: t, rc: srv.Dial(t), en: en}
+	rc := srv.Dial(t)
+	// The engine's reaper is manual: stop Redis's active expiry too, so
+	// keys that expired are reaped on access on both sides alike.
+	if v, err := rc.Do("DEBUG", "SET-ACTIVE-EXPIRE", "0"); err != nil || v.IsError() {
+		t.Fatalf("DEBUG SET-ACTIVE-EXPIRE 0: %v %v", v, err)
+	}
+	return &differ{t: t, rc: rc, en: en}
 }
 
 // reset empties both sides.

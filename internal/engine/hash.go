@@ -41,6 +41,7 @@ func (sh *Shard) hashWrite(key string) (*keyspace.Entry, *types.Hash, error) {
 func (sh *Shard) newHash(key string) *types.Hash {
 	h := types.NewHash(sh.en.limits)
 	sh.addObject(key, keyspace.KindHash, unsafe.Pointer(h))
+	sh.notify(ClassNew, "new", key)
 	return h
 }
 
@@ -61,6 +62,7 @@ func (sh *Shard) HSet(key string, pairs []string) (int, error) {
 		}
 	}
 	sh.logv("HSET", key, pairs)
+	sh.notify(ClassHash, "hset", key)
 	return added, nil
 }
 
@@ -78,6 +80,7 @@ func (sh *Shard) HSetNX(key, field, value string) (bool, error) {
 	}
 	h.Set(field, value)
 	sh.log("HSET", key, field, value)
+	sh.notify(ClassHash, "hset", key)
 	return true, nil
 }
 
@@ -194,7 +197,9 @@ func (sh *Shard) HDel(key string, fields []string) (int, error) {
 	}
 	if n > 0 {
 		sh.logv("HDEL", key, fields)
+		sh.notify(ClassHash, "hdel", key)
 		sh.dropIfEmpty(e, h.Len())
+		sh.notifyIfEmptied(h.Len(), key)
 	}
 	return n, nil
 }
@@ -226,6 +231,7 @@ func (sh *Shard) HIncrBy(key, field string, delta int64) (int64, error) {
 	s := strconv.FormatInt(n, 10)
 	h.Set(field, s)
 	sh.log("HSET", key, field, s)
+	sh.notify(ClassHash, "hincrby", key)
 	return n, nil
 }
 
@@ -262,6 +268,7 @@ func (sh *Shard) HIncrByFloat(key, field, incr string) (string, error) {
 	}
 	h.Set(field, s)
 	sh.log("HSET", key, field, s)
+	sh.notify(ClassHash, "hincrbyfloat", key)
 	return s, nil
 }
 

@@ -22,11 +22,12 @@ func (sh *Shard) PFAdd(key string, elems []string) (bool, error) {
 		}
 		cur = e.Str()
 	}
-	next, changed, err := hll.Add(cur, e != nil, hll.DefaultSparseMax, elems...)
+	next, changed, err := hll.Add(cur, e != nil, sh.en.HLLSparseMax(), elems...)
 	if err == hll.ErrInvalid {
 		return false, err
 	}
-	if e == nil {
+	created := e == nil
+	if created {
 		e = keyspace.NewEntry(key, d.Hash(key), next)
 		d.Insert(e)
 	} else if next != cur {
@@ -35,11 +36,13 @@ func (sh *Shard) PFAdd(key string, elems []string) (bool, error) {
 		e.SetStr(next, true, d)
 	}
 	e.Flags = flagRaw // Redis unshares the value into a raw string
+	if created || next != cur {
+		// The effect is the resulting value: exact even for the partial
+		// update a corrupt value gets.
+		sh.log("SET", key, next, "KEEPTTL")
+	}
 	if err != nil {
 		return false, err
-	}
-	if changed {
-		sh.logv("PFADD", key, elems)
 	}
 	return changed, nil
 }
@@ -129,7 +132,7 @@ func (en *Engine) PFMerge(dest string, srcs []string) error {
 		}
 	}
 	vals, wrong := en.hllValues(srcs, true)
-	next, err := hll.Merge(cur, e != nil, hll.DefaultSparseMax, vals...)
+	next, err := hll.Merge(cur, e != nil, en.HLLSparseMax(), vals...)
 	if err != nil {
 		return err
 	}

@@ -140,9 +140,10 @@ func infoMemory(b *strings.Builder, en *Engine, st *infoStats) {
 	used := max(st.used, 0)
 	infoLine(b, "used_memory", used)
 	infoLine(b, "used_memory_human", bytesToHuman(uint64(used)))
-	infoLine(b, "maxmemory", 0)
-	infoLine(b, "maxmemory_human", "0B")
-	infoLine(b, "maxmemory_policy", "noeviction")
+	mc := en.MemoryConfig()
+	infoLine(b, "maxmemory", mc.MaxMemory)
+	infoLine(b, "maxmemory_human", bytesToHuman(uint64(max(mc.MaxMemory, 0))))
+	infoLine(b, "maxmemory_policy", mc.Policy)
 }
 
 func infoStatsSection(b *strings.Builder, en *Engine, st *infoStats) {

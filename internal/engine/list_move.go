@@ -50,9 +50,23 @@ func (en *Engine) LMove(src, dst string, fromLeft, toLeft bool) (string, error) 
 	var v string
 	if fromLeft {
 		v, _ = sl.PopFront()
-		ssh.log("LPOP", src, "1")
 	} else {
 		v, _ = sl.PopBack()
+	}
+	if dst == src {
+		// A rotation: log it whole, so replay neither empties the list
+		// (which would drop its TTL) nor needs another shard.
+		if toLeft {
+			sl.PushFront(v)
+		} else {
+			sl.PushBack(v)
+		}
+		ssh.log("LMOVE", src, src, sideName(fromLeft), sideName(toLeft))
+		return v, nil
+	}
+	if fromLeft {
+		ssh.log("LPOP", src, "1")
+	} else {
 		ssh.log("RPOP", src, "1")
 	}
 	if dl == nil {
@@ -185,4 +199,12 @@ func (c *Ctx) writeLMPop(key string, vals []string, err error) {
 	default:
 		c.err(err)
 	}
+}
+
+// sideName is the LEFT/RIGHT argument for an end of a list.
+func sideName(left bool) string {
+	if left {
+		return "LEFT"
+	}
+	return "RIGHT"
 }

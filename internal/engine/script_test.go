@@ -107,6 +107,9 @@ func TestScripts(t *testing.T) {
 				if _, err := rc.Do("FLUSHALL"); err != nil {
 					t.Fatal(err)
 				}
+				if _, err := rc.Do(configDefaults...); err != nil { // a file may change settings
+					t.Fatal(err)
+				}
 				regenerate(t, rc, path, steps, lines)
 				return
 			}

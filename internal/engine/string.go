@@ -69,8 +69,10 @@ func (sh *Shard) SetPlain(key, val string) {
 		e.Flags = 0
 	} else {
 		d.Insert(keyspace.NewEntry(key, h, val))
+		sh.notify(ClassNew, "new", key)
 	}
 	sh.log("SET", key, val)
+	sh.notify(ClassString, "set", key)
 }
 
 // putString stores val at key, keeping the TTL if keepTTL, else clearing it.
@@ -86,6 +88,7 @@ func (sh *Shard) putString(key, val string, keepTTL bool) *keyspace.Entry {
 	}
 	e = keyspace.NewEntry(key, h, val)
 	d.Insert(e)
+	sh.notify(ClassNew, "new", key)
 	return e
 }
 
@@ -117,9 +120,11 @@ func (sh *Shard) Set(key, val string, a SetArgs) (SetResult, error) {
 	}
 	e = sh.putString(key, val, a.KeepTTL)
 	r.Done = true
+	sh.notify(ClassString, "set", key)
 	if a.At != 0 {
 		sh.dict.SetExpire(e, a.At)
 		sh.log("SET", key, val, "PXAT", strconv.FormatInt(a.At, 10))
+		sh.notify(ClassGeneric, "expire", key)
 	} else if a.KeepTTL {
 		sh.log("SET", key, val, "KEEPTTL")
 	} else {
@@ -140,6 +145,7 @@ func (sh *Shard) GetDel(key string) (string, error) {
 	v := e.Str()
 	sh.remove(e)
 	sh.log("DEL", key)
+	sh.notify(ClassGeneric, "del", key)
 	return v, nil
 }
 
@@ -165,6 +171,7 @@ func (sh *Shard) IncrBy(key string, delta int64) (int64, error) {
 	s := strconv.FormatInt(n, 10)
 	sh.putString(key, s, true)
 	sh.log("SET", key, s, "KEEPTTL")
+	sh.notify(ClassString, "incrby", key)
 	return n, nil
 }
 
@@ -194,6 +201,7 @@ func (sh *Shard) IncrByFloat(key, incr string) (string, error) {
 	s := FormatLongDouble(sum)
 	sh.putString(key, s, true)
 	sh.log("SET", key, s, "KEEPTTL")
+	sh.notify(ClassString, "incrbyfloat", key)
 	return s, nil
 }
 
@@ -218,6 +226,7 @@ func (sh *Shard) Append(key, val string) (int64, error) {
 	if e == nil {
 		sh.putString(key, val, false)
 		sh.log("SET", key, val)
+		sh.notify(ClassString, "append", key)
 		return int64(len(val)), nil
 	}
 	if e.Kind() != keyspace.KindString {
@@ -231,6 +240,7 @@ func (sh *Shard) Append(key, val string) (int64, error) {
 	e.SetStr(s, true, sh.dict)
 	e.Flags = flagRaw
 	sh.log("APPEND", key, val)
+	sh.notify(ClassString, "append", key)
 	return int64(len(s)), nil
 }
 
@@ -264,6 +274,7 @@ func (sh *Shard) SetRange(key string, off int64, val string) (int64, error) {
 	e = sh.putString(key, s, true)
 	e.Flags = flagRaw
 	sh.log("SETRANGE", key, strconv.FormatInt(off, 10), val)
+	sh.notify(ClassString, "setrange", key)
 	return int64(len(s)), nil
 }
 
@@ -468,12 +479,15 @@ func getexCmd(c *Ctx) {
 	case unit != 0 && at <= c.En.Now():
 		sh.remove(e)
 		sh.log("DEL", key)
+		sh.notify(ClassGeneric, "del", key)
 	case unit != 0:
 		sh.dict.SetExpire(e, at)
 		sh.log("PEXPIREAT", key, strconv.FormatInt(at, 10))
+		sh.notify(ClassGeneric, "expire", key)
 	case persist && e.Exp() != 0:
 		sh.dict.SetExpire(e, 0)
 		sh.log("PERSIST", key)
+		sh.notify(ClassGeneric, "persist", key)
 	}
 	c.W.WriteBulk(v)
 }
