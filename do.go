@@ -22,7 +22,7 @@ func (s *Store) Do(args ...string) (Reply, error) {
 	d := doPool.Get().(*doCall)
 	d.argv = append(d.argv[:0], args...)
 	d.b.reset()
-	d.ctx = engine.Ctx{Args: d.argv, W: &d.b}
+	d.ctx.Reset(d.argv, &d.b)
 	s.en.Exec(&d.ctx)
 	r, err := d.b.root, d.b.err
 	if d.ctx.Err != nil { // applied, but not made durable
@@ -60,6 +60,10 @@ func (b *replyBuilder) reset() {
 }
 
 func (b *replyBuilder) put(v Reply) {
+	if len(b.stack) == 0 && len(v.Elems) == 0 { // a scalar reply: the common case
+		b.root = v
+		return
+	}
 	var slot *Reply
 	if len(b.stack) == 0 {
 		b.root = v

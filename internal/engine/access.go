@@ -87,6 +87,7 @@ func (en *Engine) Set(key, val string) error {
 	} else {
 		d.Insert(keyspace.NewEntry(key, h, val))
 		sh.used.Add(entryCost + slotCost + int64(types.StringCost(len(key))+types.StringCost(len(val))))
+		sh.notify(ClassNew, "new", key)
 	}
 	sh.log("SET", key, val)
 	sh.notify(ClassString, "set", key)

@@ -344,6 +344,7 @@ func (sh *Shard) BitField(key string, ops []BitFieldOp) ([]BitFieldResult, error
 		if e == nil {
 			e = keyspace.NewEntry(key, d.Hash(key), s)
 			d.Insert(e)
+			sh.notify(ClassNew, "new", key)
 		} else {
 			e.SetStr(s, true, d)
 		}
@@ -354,6 +355,9 @@ func (sh *Shard) BitField(key string, ops []BitFieldOp) ([]BitFieldResult, error
 		if len(logArgs) > 2 {
 			sh.log(logArgs...)
 		}
+	}
+	if changed || (grown && len(logArgs) > 2) {
+		sh.notify(ClassString, "setbit", key)
 	}
 	// Redis unshares the value into a raw string even when nothing changes.
 	e.Flags = flagRaw

@@ -100,10 +100,12 @@ func (sh *Shard) SetBit(key string, off int64, value int) (int, error) {
 		if e == nil {
 			e = keyspace.NewEntry(key, d.Hash(key), s)
 			d.Insert(e)
+			sh.notify(ClassNew, "new", key)
 		} else {
 			e.SetStr(s, true, d)
 		}
 		sh.log("SETBIT", key, strconv.FormatInt(off, 10), strconv.Itoa(value))
+		sh.notify(ClassString, "setbit", key)
 	}
 	// Redis unshares the value into a raw string even when nothing changes.
 	e.Flags = flagRaw
@@ -332,6 +334,7 @@ func (en *Engine) BitOp(op BitOperation, dest string, srcs []string) (int64, err
 		if e := sh.lookupWrite(dest, sh.dict.Hash(dest)); e != nil {
 			sh.remove(e)
 			sh.log("DEL", dest)
+			sh.notify(ClassGeneric, "del", dest)
 		}
 		return 0, nil
 	}
@@ -367,6 +370,7 @@ func (en *Engine) BitOp(op BitOperation, dest string, srcs []string) (int64, err
 	e := sh.putString(dest, s, false)
 	e.Flags = flagRaw
 	sh.log("SET", dest, s)
+	sh.notify(ClassString, "set", dest)
 	return int64(maxlen), nil
 }
 

@@ -386,3 +386,9 @@ func errorf(format string, args ...any) error {
 		return r
 	}, msg)}
 }
+
+// Reset prepares a reused Ctx for a new command.
+func (c *Ctx) Reset(args []string, w Writer) {
+	c.Args, c.W, c.Cmd, c.Held, c.Err = args, w, nil, nil, nil
+	c.keyIdx, c.keysDone = nil, false
+}

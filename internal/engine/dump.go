@@ -51,6 +51,7 @@ func (sh *Shard) Restore(key, payload string, at int64, replace bool) error {
 		return nil
 	}
 	sh.restoreObject(key, obj, at)
+	sh.notify(ClassNew, "new", key)
 	sh.log("RESTORE", key, strconv.FormatInt(at, 10), payload, "REPLACE", "ABSTTL")
 	sh.notify(ClassGeneric, "restore", key)
 	return nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kevy-go/kevy/internal/hll"
+	"github.com/kevy-go/kevy/internal/pubsub"
 	"github.com/kevy-go/kevy/internal/types"
 )
 
@@ -45,6 +46,8 @@ type Engine struct {
 	listen     listeners
 
 	hllSparseMax atomic.Int64 // hll-sparse-max-bytes
+	ps           psState      // pub/sub registry and notify-keyspace-events
+	eventSeq     atomic.Uint64
 
 	// Encoding thresholds of new and growing containers (CONFIG SET-able).
 	limits  *types.Limits
@@ -64,6 +67,7 @@ func New(cfg Config) *Engine {
 	}
 	en.initMemory()
 	en.hllSparseMax.Store(hll.DefaultSparseMax)
+	en.ps.reg = pubsub.New()
 	if !cfg.ManualReaper {
 		if cfg.Now == nil {
 			en.coarse = true
@@ -82,6 +86,7 @@ func (en *Engine) Close() {
 	}
 	close(en.stop)
 	en.wg.Wait()
+	en.ps.reg.Close(ErrClosed)
 	if en.coarse {
 		releaseCoarseClock()
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -39,6 +40,7 @@ type Event struct {
 	Class EventClass
 	Name  string // Redis's event name: "set", "lpush", "del", "expired"...
 	Key   string
+	seq   uint64 // engine-wide order of notify calls
 }
 
 // listeners holds the consumers of events.
@@ -88,7 +90,7 @@ func (l *listeners) recompute() {
 // notify queues an event for the listeners. Exclusive lock held.
 func (sh *Shard) notify(class EventClass, name, key string) {
 	if EventClass(sh.en.listen.mask.Load())&class != 0 {
-		sh.events = append(sh.events, Event{class, name, key})
+		sh.events = append(sh.events, Event{class, name, key, sh.en.eventSeq.Add(1)})
 	}
 }
 
@@ -103,10 +105,14 @@ func (sh *Shard) takeEvents(dst []Event) []Event {
 	return dst
 }
 
-// deliver hands events to the listeners. No lock held.
+// deliver hands events to the listeners, in the order the writes made
+// them (events of several shards are merged by sequence). No data lock held.
 func (en *Engine) deliver(evs []Event) {
 	if len(evs) == 0 {
 		return
+	}
+	if !slices.IsSortedFunc(evs, bySeq) {
+		slices.SortFunc(evs, bySeq)
 	}
 	l := &en.listen
 	l.mu.Lock()
@@ -126,4 +132,14 @@ func (en *Engine) deliver(evs []Event) {
 			x.fn(mine)
 		}
 	}
+}
+
+func bySeq(a, b Event) int {
+	switch {
+	case a.seq < b.seq:
+		return -1
+	case a.seq > b.seq:
+		return 1
+	}
+	return 0
 }

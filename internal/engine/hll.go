@@ -30,6 +30,7 @@ func (sh *Shard) PFAdd(key string, elems []string) (bool, error) {
 	if created {
 		e = keyspace.NewEntry(key, d.Hash(key), next)
 		d.Insert(e)
+		sh.notify(ClassNew, "new", key)
 	} else if next != cur {
 		// On ErrCorrupt Redis keeps the registers it set before the
 		// corruption was found.
@@ -43,6 +44,9 @@ func (sh *Shard) PFAdd(key string, elems []string) (bool, error) {
 	}
 	if err != nil {
 		return false, err
+	}
+	if changed {
+		sh.notify(ClassString, "pfadd", key)
 	}
 	return changed, nil
 }
@@ -142,11 +146,13 @@ func (en *Engine) PFMerge(dest string, srcs []string) error {
 	if e == nil {
 		e = keyspace.NewEntry(dest, d.Hash(dest), next)
 		d.Insert(e)
+		sh.notify(ClassNew, "new", dest)
 	} else {
 		e.SetStr(next, true, d)
 	}
 	e.Flags = flagRaw
 	sh.log("SET", dest, next, "KEEPTTL")
+	sh.notify(ClassString, "pfadd", dest)
 	return nil
 }
 

@@ -38,6 +38,7 @@ func (en *Engine) Rename(src, dst string, nx bool) (bool, error) {
 		to.remove(d)
 	}
 	ne := rekey(to, dst, e)
+	to.notify(ClassNew, "new", dst)
 	from.remove(e)
 	if from == to {
 		from.log("RENAME", src, dst)
@@ -91,6 +92,7 @@ func (en *Engine) Copy(src, dst string, replace bool) (bool, error) {
 		to.remove(d)
 	}
 	ne := moveValue(to, dst, e)
+	to.notify(ClassNew, "new", dst)
 	if ne.Kind() == keyspace.KindString {
 		// Redis's copy of a shared small integer is a private object.
 		ne.Flags |= flagUnshared

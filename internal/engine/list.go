@@ -34,6 +34,7 @@ func (sh *Shard) Push(key string, vals []string, left, onlyExisting bool) (int, 
 		}
 		l = types.NewList()
 		sh.addObject(key, keyspace.KindList, unsafe.Pointer(l))
+		sh.notify(ClassNew, "new", key)
 	} else {
 		l = listOf(e)
 	}
@@ -49,9 +50,11 @@ func (sh *Shard) pushList(l *types.List, key string, vals []string, left bool) {
 	if left {
 		l.PushFront(vals...)
 		sh.logv("LPUSH", key, vals)
+		sh.notify(ClassList, "lpush", key)
 	} else {
 		l.PushBack(vals...)
 		sh.logv("RPUSH", key, vals)
+		sh.notify(ClassList, "rpush", key)
 	}
 }
 
@@ -86,11 +89,14 @@ func (sh *Shard) popList(e *keyspace.Entry, key string, count int, left bool) []
 	if n > 0 {
 		if left {
 			sh.log("LPOP", key, itoa(n))
+			sh.notify(ClassList, "lpop", key)
 		} else {
 			sh.log("RPOP", key, itoa(n))
+			sh.notify(ClassList, "rpop", key)
 		}
 	}
 	sh.dropIfEmpty(e, l.Len())
+	sh.notifyIfEmptied(l.Len(), key)
 	return out
 }
 
@@ -134,6 +140,7 @@ func (sh *Shard) LSet(key string, index int, val string) error {
 		return ErrOutOfRange
 	}
 	sh.log("LSET", key, itoa(index), val)
+	sh.notify(ClassList, "lset", key)
 	return nil
 }
 
@@ -159,9 +166,11 @@ func (sh *Shard) LTrim(key string, start, stop int) error {
 	l := listOf(e)
 	before := l.Len()
 	l.Trim(start, stop)
+	sh.notify(ClassList, "ltrim", key)
 	if l.Len() != before {
 		sh.log("LTRIM", key, itoa(start), itoa(stop))
 		sh.dropIfEmpty(e, l.Len())
+		sh.notifyIfEmptied(l.Len(), key)
 	}
 	return nil
 }
@@ -181,6 +190,7 @@ func (sh *Shard) LInsert(key string, before bool, pivot, val string) (int, error
 			where = "BEFORE"
 		}
 		sh.log("LINSERT", key, where, pivot, val)
+		sh.notify(ClassList, "linsert", key)
 	}
 	return n, nil
 }
@@ -198,7 +208,9 @@ func (sh *Shard) LRem(key string, count int, val string) (int, error) {
 	n := l.Remove(count, val)
 	if n > 0 {
 		sh.log("LREM", key, itoa(count), val)
+		sh.notify(ClassList, "lrem", key)
 		sh.dropIfEmpty(e, l.Len())
+		sh.notifyIfEmptied(l.Len(), key)
 	}
 	return n, nil
 }

@@ -58,10 +58,17 @@ func (en *Engine) LMove(src, dst string, fromLeft, toLeft bool) (string, error) 
 		// (which would drop its TTL) nor needs another shard.
 		if toLeft {
 			sl.PushFront(v)
+			ssh.notify(ClassList, "lpush", src)
 		} else {
 			sl.PushBack(v)
+			ssh.notify(ClassList, "rpush", src)
 		}
 		ssh.log("LMOVE", src, src, sideName(fromLeft), sideName(toLeft))
+		if fromLeft {
+			ssh.notify(ClassList, "lpop", src)
+		} else {
+			ssh.notify(ClassList, "rpop", src)
+		}
 		return v, nil
 	}
 	if fromLeft {
@@ -72,9 +79,16 @@ func (en *Engine) LMove(src, dst string, fromLeft, toLeft bool) (string, error) 
 	if dl == nil {
 		dl = types.NewList()
 		dsh.addObject(dst, keyspace.KindList, unsafe.Pointer(dl))
+		dsh.notify(ClassNew, "new", dst)
 	}
 	dsh.pushList(dl, dst, []string{v}, toLeft)
+	if fromLeft {
+		ssh.notify(ClassList, "lpop", src)
+	} else {
+		ssh.notify(ClassList, "rpop", src)
+	}
 	ssh.dropIfEmpty(se, sl.Len())
+	ssh.notifyIfEmptied(sl.Len(), src)
 	return v, nil
 }
 

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"strings"
-	"weak"
 )
 
 // Keyspace notifications: the notify-keyspace-events parameter and the
@@ -114,11 +113,7 @@ func init() {
 // NotifyKeyspaceEvents returns the notify-keyspace-events setting as CONFIG
 // GET reports it.
 func (en *Engine) NotifyKeyspaceEvents() string {
-	var f uint32
-	if v, ok := psStates.Load(weak.Make(en)); ok {
-		f = v.(*psState).flags.Load()
-	}
-	return formatNotifyFlags(f)
+	return formatNotifyFlags(en.ps.flags.Load())
 }
 
 // setNotify applies a notify-keyspace-events value: it listens for the
@@ -167,3 +162,6 @@ func (sh *Shard) notifyIfEmptied(n int, key string) {
 		sh.notify(ClassGeneric, "del", key)
 	}
 }
+
+// zstoreEvents are the events of ZUNIONSTORE, ZINTERSTORE and ZDIFFSTORE.
+var zstoreEvents = [...]string{ZUnion: "zunionstore", ZInter: "zinterstore", ZDiff: "zdiffstore"}

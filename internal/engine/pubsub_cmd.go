@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"weak"
 
 	"github.com/kevy-go/kevy/internal/pubsub"
 )
@@ -25,30 +23,8 @@ type psState struct {
 	remove func()        // unregisters the keyspace-notification listener
 }
 
-// psStates maps an engine to its psState without keeping the engine alive.
-// TODO(lead): a field of Engine set in New, and reg.Close in Engine.Close,
-// would replace the map and the goroutine below.
-var psStates sync.Map // weak.Pointer[Engine] → *psState
-
-// pubsub returns en's state, creating it on first use. A goroutine created
-// with it closes every subscription when the engine closes.
-func (en *Engine) pubsub() *psState {
-	wp := weak.Make(en)
-	if v, ok := psStates.Load(wp); ok {
-		return v.(*psState)
-	}
-	st := &psState{reg: pubsub.New()}
-	v, loaded := psStates.LoadOrStore(wp, st)
-	if !loaded {
-		runtime.AddCleanup(en, func(wp weak.Pointer[Engine]) { psStates.Delete(wp) }, wp)
-		stop, reg := en.stop, st.reg
-		go func() {
-			<-stop
-			reg.Close(ErrClosed)
-		}()
-	}
-	return v.(*psState)
-}
+// pubsub returns en's state.
+func (en *Engine) pubsub() *psState { return &en.ps }
 
 // PubSub returns the engine's pub/sub registry: the one the typed API, the
 // PUBLISH command, keyspace notifications and the server's subscribed
@@ -90,13 +66,13 @@ func init() {
 		&Command{Name: "ssubscribe", Arity: -2, Flags: ps | FlagNoScript, Run: subscribeCmd},
 		&Command{Name: "sunsubscribe", Arity: -1, Flags: ps | FlagNoScript, Run: subscribeCmd},
 	)
-	subcommands["pubsub"] = []subcommand{
+	subcommands["pubsub"] = []subcommand{ // in Redis 7.0's COMMAND INFO order
+		{"pubsub|help", 2, FlagLoading | FlagStale, 0},
 		{"pubsub|channels", -2, ps, 0},
 		{"pubsub|numsub", -2, ps, 0},
+		{"pubsub|shardnumsub", -2, ps, 0},
 		{"pubsub|shardchannels", -2, ps, 0},
 		{"pubsub|numpat", 2, ps, 0},
-		{"pubsub|shardnumsub", -2, ps, 0},
-		{"pubsub|help", 2, FlagLoading | FlagStale, 0},
 	}
 }
 

@@ -35,6 +35,7 @@ func (sh *Shard) setWrite(key string) (*keyspace.Entry, *types.Set, error) {
 func (sh *Shard) newSet(key string) *types.Set {
 	s := types.NewSet(sh.en.limits)
 	sh.addObject(key, keyspace.KindSet, unsafe.Pointer(s))
+	sh.notify(ClassNew, "new", key)
 	return s
 }
 
@@ -69,6 +70,7 @@ func (sh *Shard) SAdd(key string, members []string) (int, error) {
 	}
 	if n > 0 {
 		sh.logv("SADD", key, members)
+		sh.notify(ClassSet, "sadd", key)
 	}
 	return n, nil
 }
@@ -88,7 +90,9 @@ func (sh *Shard) SRem(key string, members []string) (int, error) {
 	}
 	if n > 0 {
 		sh.logv("SREM", key, members)
+		sh.notify(ClassSet, "srem", key)
 		sh.dropIfEmpty(e, s.Len())
+		sh.notifyIfEmptied(s.Len(), key)
 	}
 	return n, nil
 }
@@ -149,7 +153,9 @@ func (sh *Shard) SPop(key string) (string, error) {
 	}
 	m, _ := s.Pop(lockedRand)
 	sh.log("SREM", key, m)
+	sh.notify(ClassSet, "spop", key)
 	sh.dropIfEmpty(e, s.Len())
+	sh.notifyIfEmptied(s.Len(), key)
 	return m, nil
 }
 
@@ -170,7 +176,9 @@ func (sh *Shard) SPopN(key string, count int) ([]string, error) {
 	} else {
 		sh.logv("SREM", key, out)
 	}
+	sh.notify(ClassSet, "spop", key)
 	sh.dropIfEmpty(e, s.Len())
+	sh.notifyIfEmptied(s.Len(), key)
 	return out, nil
 }
 

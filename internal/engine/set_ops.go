@@ -48,7 +48,9 @@ func (en *Engine) SMove(src, dst, member string) (bool, error) {
 		return false, nil
 	}
 	ssh.log("SREM", src, member)
+	ssh.notify(ClassSet, "srem", src)
 	ssh.dropIfEmpty(se, s.Len())
+	ssh.notifyIfEmptied(s.Len(), src)
 	var d *types.Set
 	if de == nil {
 		d = dsh.newSet(dst)
@@ -57,6 +59,7 @@ func (en *Engine) SMove(src, dst, member string) (bool, error) {
 	}
 	if d.Add(member) {
 		dsh.log("SADD", dst, member)
+		dsh.notify(ClassSet, "sadd", dst)
 	}
 	return true, nil
 }
@@ -185,12 +188,17 @@ func (en *Engine) combineStore(op setOp, dst string, keys []string) (int, error)
 	if res == nil {
 		if old != nil {
 			sh.log("DEL", dst)
+			sh.notify(ClassGeneric, "del", dst)
 		}
 		return 0, nil
 	}
 	sh.addObject(dst, keyspace.KindSet, unsafe.Pointer(res))
+	if old == nil {
+		sh.notify(ClassNew, "new", dst)
+	}
 	sh.log("DEL", dst)
 	sh.logv("SADD", dst, setMembers(res))
+	sh.notify(ClassSet, [...]string{opInter: "sinterstore", opUnion: "sunionstore", opDiff: "sdiffstore"}[op], dst)
 	return res.Len(), nil
 }
 

@@ -33,6 +33,7 @@ func (sh *Shard) ZAdd(key string, entries []types.ZEntry, flags types.ZAddFlags)
 		}
 		z = types.NewZSet(sh.en.zlimits)
 		sh.addObject(key, keyspace.KindZSet, unsafe.Pointer(z))
+		sh.notify(ClassNew, "new", key)
 	} else {
 		z = zsetOf(e)
 	}
@@ -53,6 +54,13 @@ func (sh *Shard) ZAdd(key string, entries []types.ZEntry, flags types.ZAddFlags)
 		}
 		out.Score = score
 	}
+	if out.Added+out.Updated > 0 {
+		if flags&types.ZAddIncr != 0 {
+			sh.notify(ClassZSet, "zincr", key)
+		} else {
+			sh.notify(ClassZSet, "zadd", key)
+		}
+	}
 	return out, nil
 }
 
@@ -71,7 +79,9 @@ func (sh *Shard) ZRem(key string, members []string) (int, error) {
 	}
 	if n > 0 {
 		sh.logv("ZREM", key, members)
+		sh.notify(ClassZSet, "zrem", key)
 		sh.dropIfEmpty(e, z.Len())
+		sh.notifyIfEmptied(z.Len(), key)
 	}
 	return n, nil
 }

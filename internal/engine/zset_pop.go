@@ -36,7 +36,13 @@ func (sh *Shard) zpop(e *keyspace.Entry, count int, max bool) []types.ZEntry {
 			ms[i] = p.Member
 		}
 		sh.logv("ZREM", e.Key, ms)
+		if max {
+			sh.notify(ClassZSet, "zpopmax", e.Key)
+		} else {
+			sh.notify(ClassZSet, "zpopmin", e.Key)
+		}
 		sh.dropIfEmpty(e, z.Len())
+		sh.notifyIfEmptied(z.Len(), e.Key)
 	}
 	return out
 }

@@ -86,7 +86,11 @@ func (en *Engine) ZRangeStore(dst, src string, spec ZRangeSpec) (int, error) {
 	// Redis builds a rank range of more members than a listpack holds as a
 	// skiplist from the start, so even its first scores keep their sign.
 	exact := spec.By == ZByRank && int64(len(ents)) > sh.en.zlimits.MaxListpackEntries.Load()
-	return sh.zstore(dst, ents, exact), nil
+	n := sh.zstore(dst, ents, exact)
+	if n > 0 {
+		sh.notify(ClassZSet, "zrangestore", dst)
+	}
+	return n, nil
 }
 
 // zstore replaces dst with a sorted set holding ents, added in order, as
@@ -94,11 +98,16 @@ func (en *Engine) ZRangeStore(dst, src string, spec ZRangeSpec) (int, error) {
 // set and the result is a skiplist, -0 scores are kept as given (a listpack
 // turns them into 0). Exclusive lock held. It returns len(ents).
 func (sh *Shard) zstore(dst string, ents []types.ZEntry, exact bool) int {
+	existed := false
 	if e := sh.lookupWrite(dst, sh.dict.Hash(dst)); e != nil {
+		existed = true
 		sh.remove(e)
 		sh.log("DEL", dst)
 	}
 	if len(ents) == 0 {
+		if existed {
+			sh.notify(ClassGeneric, "del", dst)
+		}
 		return 0
 	}
 	z := types.NewZSet(sh.en.zlimits)
@@ -114,6 +123,9 @@ func (sh *Shard) zstore(dst string, ents []types.ZEntry, exact bool) int {
 		}
 	}
 	sh.addObject(dst, keyspace.KindZSet, unsafe.Pointer(z))
+	if !existed {
+		sh.notify(ClassNew, "new", dst)
+	}
 	sh.logv("ZADD", dst, zaddArgs(z))
 	return len(ents)
 }
@@ -156,7 +168,9 @@ func (sh *Shard) ZRemRange(key string, spec ZRangeSpec) (int, error) {
 		}
 	}
 	if n > 0 {
+		sh.notify(ClassZSet, [...]string{ZByRank: "zremrangebyrank", ZByScore: "zremrangebyscore", ZByLex: "zremrangebylex"}[spec.By], key)
 		sh.dropIfEmpty(e, z.Len())
+		sh.notifyIfEmptied(z.Len(), key)
 	}
 	return n, nil
 }

@@ -172,7 +172,12 @@ func (en *Engine) ZCombineStore(dst string, a ZCombineArgs) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return en.ShardOf(dst).zstore(dst, ents, true), nil
+	sh := en.ShardOf(dst)
+	n := sh.zstore(dst, ents, true)
+	if n > 0 {
+		sh.notify(ClassZSet, zstoreEvents[a.Op], dst)
+	}
+	return n, nil
 }
 
 // zcombine runs op over src. The result is sorted by (score, member).
@@ -337,7 +342,12 @@ func zsetOpCmd(c *Ctx, op ZSetOp, store, card bool) {
 	}
 	ents := zcombine(src, op, agg)
 	if store {
-		c.W.WriteInt(int64(c.shard(c.Args[1]).zstore(c.Args[1], ents, true)))
+		dsh := c.shard(c.Args[1])
+		n := dsh.zstore(c.Args[1], ents, true)
+		if n > 0 {
+			dsh.notify(ClassZSet, zstoreEvents[op], c.Args[1])
+		}
+		c.W.WriteInt(int64(n))
 		return
 	}
 	c.writeEntries(ents, withScores, withScores && c.W.Resp3())
