@@ -6,7 +6,10 @@
 //     one-hour TTL;
 //  2. one shared store, 4,096 keys, 16-byte values, key index
 //     (i*31 + g*7) % 4096, 1, 2, 4 and 8 goroutines: GET then SET, aggregate
-//     ops/s.
+//     ops/s, and the CPU time each GET costs: on a machine shared with other
+//     work, wall-clock scaling says more about the neighbours than about the
+//     store, while a CPU cost per GET that stays flat as goroutines are
+//     added shows that readers do not contend.
 //
 // Run: go run ./embedded (from the bench directory). Each figure is the
 // median of -rounds runs.
@@ -20,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/kevy-go/kevy"
@@ -59,6 +63,13 @@ func median(n int, f func() time.Duration) float64 {
 	}
 	slices.Sort(rates)
 	return rates[len(rates)/2]
+}
+
+// cpuTime returns the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func single() {
@@ -112,7 +123,7 @@ func shared() {
 		s.Set(keys[i], value)
 	}
 	fmt.Println("2) shared store, 4096 keys, 16 B values, key (i*31 + g*7) % 4096")
-	fmt.Println("   goroutines        GET M ops/s   SET M ops/s")
+	fmt.Println("   goroutines        GET M ops/s   SET M ops/s   GET CPU ns/op")
 	var base float64
 	for _, g := range []int{1, 2, 4, 8} {
 		per := *ops / g
@@ -133,15 +144,17 @@ func shared() {
 				return time.Since(start)
 			})
 		}
+		cpu0 := cpuTime()
 		get := run(func(k string) {
 			if _, err := s.Get(k); err != nil {
 				panic(err)
 			}
 		})
+		cpuPerOp := float64(cpuTime()-cpu0) / float64(per*g**rounds)
 		set := run(func(k string) { s.Set(k, value) })
 		if g == 1 {
 			base = get
 		}
-		fmt.Printf("   %-10d  %12.2f  %12.2f   (GET %.2fx of 1 goroutine)\n", g, get/1e6, set/1e6, get/base)
+		fmt.Printf("   %-10d  %12.2f  %12.2f  %14.1f   (GET %.2fx of 1 goroutine)\n", g, get/1e6, set/1e6, cpuPerOp, get/base)
 	}
 }
