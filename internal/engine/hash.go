@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"unsafe"
 
 	"github.com/kevy-go/kevy/internal/glob"
 	"github.com/kevy-go/kevy/internal/keyspace"
@@ -20,29 +19,17 @@ var errIncrNaNOrInf = errorf("ERR value is NaN or Infinity")
 
 // hashRead returns the hash at key, nil when missing. Either lock held.
 func (sh *Shard) hashRead(key string) (*types.Hash, error) {
-	e, err := sh.object(key, keyspace.KindHash, false)
-	if e == nil || err != nil {
-		return nil, err
-	}
-	return hashOf(e), nil
+	return readObject[types.Hash](sh, key, keyspace.KindHash)
 }
 
-// hashWrite returns the entry and hash at key, nil when missing. A key whose
-// TTL passed is deleted first. Exclusive lock held.
+// hashWrite returns the entry and hash at key, nil when missing. Exclusive lock held.
 func (sh *Shard) hashWrite(key string) (*keyspace.Entry, *types.Hash, error) {
-	e, err := sh.object(key, keyspace.KindHash, true)
-	if e == nil || err != nil {
-		return nil, nil, err
-	}
-	return e, hashOf(e), nil
+	return writeObject[types.Hash](sh, key, keyspace.KindHash)
 }
 
 // newHash creates key holding an empty hash. Exclusive lock held; key absent.
 func (sh *Shard) newHash(key string) *types.Hash {
-	h := types.NewHash(sh.en.limits)
-	sh.addObject(key, keyspace.KindHash, unsafe.Pointer(h))
-	sh.notify(ClassNew, "new", key)
-	return h
+	return newObject(sh, key, keyspace.KindHash, types.NewHash(sh.en.limits))
 }
 
 // HSet sets field/value pairs (pairs has even length) and returns how many

@@ -126,3 +126,31 @@ func cloneValue(e *keyspace.Entry) (keyspace.Kind, unsafe.Pointer, string) {
 		return k, unsafe.Pointer(zsetOf(e).Clone()), ""
 	}
 }
+
+// readObject returns key's container of kind k as a *T, nil when missing.
+// Either lock held.
+func readObject[T any](sh *Shard, key string, k keyspace.Kind) (*T, error) {
+	e, err := sh.object(key, k, false)
+	if e == nil || err != nil {
+		return nil, err
+	}
+	return (*T)(e.Ptr()), nil
+}
+
+// writeObject returns key's entry and container of kind k, nil when
+// missing; a key whose TTL passed is deleted first. Exclusive lock held.
+func writeObject[T any](sh *Shard, key string, k keyspace.Kind) (*keyspace.Entry, *T, error) {
+	e, err := sh.object(key, k, true)
+	if e == nil || err != nil {
+		return nil, nil, err
+	}
+	return e, (*T)(e.Ptr()), nil
+}
+
+// newObject creates key holding c, announcing the new key. Exclusive lock
+// held; key absent.
+func newObject[T any](sh *Shard, key string, k keyspace.Kind, c *T) *T {
+	sh.addObject(key, k, unsafe.Pointer(c))
+	sh.notify(ClassNew, "new", key)
+	return c
+}

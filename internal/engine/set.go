@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"unsafe"
-
 	"github.com/kevy-go/kevy/internal/glob"
 	"github.com/kevy-go/kevy/internal/keyspace"
 	"github.com/kevy-go/kevy/internal/types"
@@ -14,29 +12,17 @@ import (
 
 // setRead returns the set at key, nil when missing. Either lock held.
 func (sh *Shard) setRead(key string) (*types.Set, error) {
-	e, err := sh.object(key, keyspace.KindSet, false)
-	if e == nil || err != nil {
-		return nil, err
-	}
-	return setOf(e), nil
+	return readObject[types.Set](sh, key, keyspace.KindSet)
 }
 
-// setWrite returns the entry and set at key, nil when missing. A key whose
-// TTL passed is deleted first. Exclusive lock held.
+// setWrite returns the entry and set at key, nil when missing. Exclusive lock held.
 func (sh *Shard) setWrite(key string) (*keyspace.Entry, *types.Set, error) {
-	e, err := sh.object(key, keyspace.KindSet, true)
-	if e == nil || err != nil {
-		return nil, nil, err
-	}
-	return e, setOf(e), nil
+	return writeObject[types.Set](sh, key, keyspace.KindSet)
 }
 
 // newSet creates key holding an empty set. Exclusive lock held; key absent.
 func (sh *Shard) newSet(key string) *types.Set {
-	s := types.NewSet(sh.en.limits)
-	sh.addObject(key, keyspace.KindSet, unsafe.Pointer(s))
-	sh.notify(ClassNew, "new", key)
-	return s
+	return newObject(sh, key, keyspace.KindSet, types.NewSet(sh.en.limits))
 }
 
 // setMembers returns s's members in iteration order: ascending for an

@@ -89,11 +89,7 @@ func (sh *Shard) ZRem(key string, members []string) (int, error) {
 // zsetRead returns key's sorted set for a reader (either lock held), nil
 // when the key is missing.
 func (sh *Shard) zsetRead(key string) (*types.ZSet, error) {
-	e, err := sh.object(key, keyspace.KindZSet, false)
-	if e == nil || err != nil {
-		return nil, err
-	}
-	return zsetOf(e), nil
+	return readObject[types.ZSet](sh, key, keyspace.KindZSet)
 }
 
 // ZScore returns a member's score. Either lock held.
