@@ -56,7 +56,25 @@ func TestJournalReplaysEveryWrite(t *testing.T) {
 	} {
 		pool = append(pool, rdb.EncodeDump(o))
 	}
+	// The blocking forms, with short timeouts: on a non-empty key they
+	// pop at once through the same cores.
+	blocking := func(r *rand.Rand) diffCmd {
+		if r.IntN(4) != 0 {
+			if r.IntN(2) == 0 {
+				return genList(r)
+			}
+			return genZSet(r)
+		}
+		k, k2 := key(r), key(r)
+		return cmd(pick(r,
+			[]string{"BLPOP", k, k2, "0.001"}, []string{"BRPOP", k, "0.001"},
+			[]string{"BLMOVE", k, k2, "LEFT", "RIGHT", "0.001"}, []string{"BRPOPLPUSH", k, k2, "0.001"},
+			[]string{"BLMPOP", "0.001", "2", k, k2, "LEFT", "COUNT", "2"},
+			[]string{"BZPOPMIN", k, "0.001"}, []string{"BZPOPMAX", k, k2, "0.001"},
+			[]string{"BZMPOP", "0.001", "1", k, "MAX", "COUNT", "3"})...)
+	}
 	gens := map[string]func(*rand.Rand) diffCmd{
+		"blocking": blocking,
 		"string": genString, "hash": genHash, "set": genSet, "list": genList, "zset": genZSet,
 		"zlex": genZLex, "bitmap": genBitmap, "hll": genHLL, "keys": genKeys(pool),
 	}

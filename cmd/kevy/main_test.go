@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kevy-go/kevy/internal/redistest"
+	"github.com/kevy-go/kevy/internal/resp"
+)
+
+func TestParseArgsDefaults(t *testing.T) {
+	o, err := parseArgs(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(o.addrs(), " "); got != "127.0.0.1:6379 -[::1]:6379" {
+		t.Fatalf("default addrs %q", got)
+	}
+	if !o.protectedMode || o.maxClients != 10000 || o.shards != 1 || o.save != "3600 1 300 100 60 10000" {
+		t.Fatalf("defaults %+v", o)
+	}
+}
+
+func TestConfigFileAndCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "redis.conf")
+	os.WriteFile(conf, []byte(`# a redis.conf using only the supported options
+port 7000
+bind 127.0.0.1 ::1
+protected-mode no
+unixsocket /tmp/kevy-test.sock
+unixsocketperm 700
+dir `+dir+`
+dbfilename "my dump.rdb"
+appendonly yes
+appendfilename appendonly.aof
+appendfsync always
+save 900 1
+save 300 10
+maxmemory 100mb
+maxmemory-policy allkeys-lru
+maxmemory-samples 10
+requirepass "s3cret pass"
+maxclients 50
+timeout 30
+notify-keyspace-events Ex
+loglevel warning
+logfile ""
+hash-max-listpack-entries 64
+daemonize no
+`), 0o644)
+	o, err := parseArgs([]string{conf, "--port", "7001", "--shards", "8", "--save", "60", "5"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := options{configFile: conf, port: 7001, bind: []string{"127.0.0.1", "::1"}, unixSocket: "/tmp/kevy-test.sock",
+		unixSocketPerm: 0o700, requirePass: "s3cret pass", maxClients: 50, timeout: 30, shards: 8, loglevel: "warning",
+		dir: dir, dbfilename: "my dump.rdb", appendonly: true, appendfilename: "appendonly.aof", appendfsync: "always",
+		save: "900 1 300 10 60 5", savePointsSet: true, maxmemory: 100 << 20, maxmemoryPolicy: "allkeys-lru",
+		maxmemorySamples: 10, notifyKeyspaceEvents: "Ex", params: [][2]string{{"hash-max-listpack-entries", "64"}},
+		ignored: []string{"daemonize"}}
+	if o.protectedMode || o.configFile != want.configFile || o.port != want.port ||
+		strings.Join(o.bind, " ") != "127.0.0.1 ::1" || o.unixSocket != want.unixSocket ||
+		o.unixSocketPerm != want.unixSocketPerm || o.requirePass != want.requirePass || o.maxClients != want.maxClients ||
+		o.timeout != want.timeout || o.shards != want.shards || o.loglevel != want.loglevel || o.dir != want.dir ||
+		o.dbfilename != want.dbfilename || !o.appendonly || o.appendfsync != want.appendfsync || o.save != want.save ||
+		o.maxmemory != want.maxmemory || o.maxmemoryPolicy != want.maxmemoryPolicy ||
+		o.maxmemorySamples != want.maxmemorySamples || o.notifyKeyspaceEvents != want.notifyKeyspaceEvents ||
+		len(o.params) != 1 || o.params[0] != want.params[0] || strings.Join(o.ignored, ",") != "daemonize" {
+		t.Fatalf("parsed\n%+v\nwant\n%+v", *o, want)
+	}
+	if o, _ := parseArgs([]string{"--save", ""}, nil); o.save != "" {
+		t.Fatalf(`--save "" left %q`, o.save)
+	}
+	if o, _ := parseArgs([]string{"-"}, strings.NewReader("port 0\nbind *\n")); len(o.addrs()) != 0 {
+		t.Fatalf("port 0 listens on %v", o.addrs())
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		file string
+		want string
+	}{
+		{[]string{"--port", "x"}, "", ">>> 'port x'\nargument couldn't be parsed into an integer"},
+		{[]string{"--port", "70000"}, "", "argument must be between 0 and 65535 inclusive"},
+		{[]string{"--appendonly", "maybe"}, "", "argument must be 'yes' or 'no'"},
+		{[]string{"--appendfsync", "sometimes"}, "", "argument(s) must be one of the following: always, everysec, no"},
+		{[]string{"--save", "10"}, "", "Invalid save parameters"},
+		{[]string{"--bind"}, "", "Bad directive or wrong number of arguments"},
+		{[]string{"stray"}, "port 1\nnosuch-directive\n", "at line 2\n>>> 'nosuch-directive'\nBad directive or wrong number of arguments"},
+		{nil, "port \"1\n", "Unbalanced quotes in configuration line"},
+		{[]string{"--port", "1", "orphan"}, "", ">>> 'port 1 orphan'\nBad directive or wrong number of arguments"},
+	} {
+		args := tc.args
+		if tc.file != "" {
+			f := filepath.Join(t.TempDir(), "c.conf")
+			os.WriteFile(f, []byte(tc.file), 0o644)
+			args = []string{f}
+		}
+		_, err := parseArgs(args, nil)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%v: %v", args, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "*** FATAL CONFIG FILE ERROR") {
+			t.Errorf("%v: error %v, want %q", args, err, tc.want)
+		}
+	}
+}
+
+// buildKevy builds the binary once per test run.
+func buildKevy(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "kevy")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startBinary runs kevy and waits until it accepts connections.
+func startBinary(t *testing.T, bin string, args ...string) (*exec.Cmd, *bytes.Buffer, string) {
+	t.Helper()
+	port := freePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1"}, args...)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("kevy did not start:\n%s", out.String())
+		}
+	}
+	return cmd, &out, addr
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("kevy exited with %v:\n%s", err, out.String())
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("kevy did not exit:\n%s", out.String())
+	}
+}
+
+func TestBinarySIGTERMAndSHUTDOWN(t *testing.T) {
+	bin := buildKevy(t)
+	for _, stop := range []string{"SIGTERM", "SIGINT", "SHUTDOWN"} {
+		t.Run(stop, func(t *testing.T) {
+			cmd, out, addr := startBinary(t, bin, "--save", "", "--loglevel", "verbose")
+			c := redistest.Dial(t, addr)
+			if v, err := c.Do("SET", "k", "v"); err != nil || v.Str != "OK" {
+				t.Fatalf("SET: %v %v", v, err)
+			}
+			if v, _ := c.Do("CONFIG", "GET", "save"); len(v.Elems) != 2 || v.Elems[1].Str != "" {
+				t.Fatalf("CONFIG GET save = %v", v)
+			}
+			switch stop {
+			case "SIGTERM":
+				cmd.Process.Signal(syscall.SIGTERM)
+			case "SIGINT":
+				cmd.Process.Signal(syscall.SIGINT)
+			default:
+				if _, err := c.Do("SHUTDOWN"); err == nil {
+					t.Fatal("SHUTDOWN replied")
+				}
+			}
+			waitExit(t, cmd, out)
+			if !strings.Contains(out.String(), "ready to exit, bye bye") {
+				t.Fatalf("log:\n%s", out.String())
+			}
+		})
+	}
+}
+
+func TestBinaryInlineSession(t *testing.T) {
+	bin := buildKevy(t)
+	cmd, out, addr := startBinary(t, bin, "--requirepass", "pw", "--shards", "4")
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(nc, "GET x\r\nAUTH pw\r\nSET x 1\r\nINFO server\r\n")
+	rd := resp.NewReader(bufio.NewReader(nc))
+	var got []string
+	for range 4 {
+		v, err := rd.ReadValue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v.Str)
+	}
+	if got[0] != "NOAUTH Authentication required." || got[1] != "OK" || got[2] != "OK" ||
+		!strings.Contains(got[3], "kevy_shards:4") || !strings.Contains(got[3], "tcp_port:") {
+		t.Fatalf("replies %q", got)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitExit(t, cmd, out)
+}
+
+func TestBinaryBadConfigExits1(t *testing.T) {
+	bin := buildKevy(t)
+	out, err := exec.Command(bin, "--port", "nope").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "FATAL CONFIG FILE ERROR") {
+		t.Fatalf("exit %v, output %s", err, out)
+	}
+}
+
+func TestBinaryBadEngineParameter(t *testing.T) {
+	bin := buildKevy(t)
+	out, err := exec.Command(bin, "--port", "0", "--unixsocket", filepath.Join(t.TempDir(), "s"),
+		"--hash-max-listpack-entries", "x").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
+		!strings.Contains(string(out), ">>> 'hash-max-listpack-entries x'\nargument couldn't be parsed into an integer") {
+		t.Fatalf("exit %v, output %s", err, out)
+	}
+	out, _ = exec.Command(bin, "--port", "0", "--unixsocket", filepath.Join(t.TempDir(), "s"), "--no-such", "1").CombinedOutput()
+	if !strings.Contains(string(out), ">>> 'no-such 1'\nBad directive or wrong number of arguments") {
+		t.Fatalf("output %s", out)
+	}
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Compares kevy's RESP server with redis-server on this machine:
+#
+#   redis-benchmark -t set,get,incr,lpush,lpop,sadd,zadd,hset -n N -c 50
+#
+# with -P 1 and -P 16, kevy first and then redis-server, each started fresh
+# on a free loopback port with persistence off, and prints requests/s, p99
+# latency and kevy/Redis ratios per test; then resident memory after loading
+# 1,000,000 keys with 16-byte values (redis-cli --pipe), and its ratio.
+#
+# Usage: server/bench/redis-benchmark.sh [-n requests] [-c clients] [-- kevy options]
+#   e.g. server/bench/redis-benchmark.sh -n 100000 -- --shards 4
+# Needs go, redis-server, redis-benchmark and redis-cli (Debian: redis-server).
+# KEVY_BIN=path uses an already built kevy instead of building ./cmd/kevy.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+N=1000000
+CLIENTS=50
+TESTS=set,get,incr,lpush,lpop,sadd,zadd,hset
+MEMKEYS=1000000
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-n) N=$2; shift 2 ;;
+	-c) CLIENTS=$2; shift 2 ;;
+	-m) MEMKEYS=$2; shift 2 ;;
+	--) shift; break ;;
+	*) echo "unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+KEVY_ARGS=("$@")
+
+for tool in go redis-server redis-benchmark redis-cli; do
+	command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pid=""
+cleanup() {
+	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -n "${KEVY_BIN:-}" ]; then
+	cp "$KEVY_BIN" "$work/kevy"
+else
+	go build -o "$work/kevy" ./cmd/kevy
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start NAME: starts kevy or redis-server, sets pid and port.
+start() {
+	port=$(free_port)
+	if [ "$1" = kevy ]; then
+		"$work/kevy" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --loglevel warning "${KEVY_ARGS[@]}" >"$work/kevy.log" 2>&1 &
+	else
+		redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+			--dir "$work" --loglevel warning >"$work/redis.log" 2>&1 &
+	fi
+	pid=$!
+	for _ in $(seq 100); do
+		redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "$1 did not start" >&2
+	exit 1
+}
+
+stop() {
+	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+	wait "$pid" 2>/dev/null || true
+	pid=""
+}
+
+# bench NAME PIPELINE: writes CSV lines "TEST,rps,p99" to $work/NAME-PIPELINE.
+bench() {
+	start "$1"
+	redis-benchmark -p "$port" -n "$N" -c "$CLIENTS" -P "$2" -t "$TESTS" --csv 2>/dev/null |
+		tr -d '"' | awk -F, 'NR > 1 { print $1 "," $2 "," $7 }' >"$work/$1-$2"
+	stop
+}
+
+# rss NAME: resident memory (kB) after loading MEMKEYS keys of 16-byte values.
+rss() {
+	start "$1"
+	awk -v n="$MEMKEYS" 'BEGIN { for (i = 0; i < n; i++) {
+		k = "key:" sprintf("%012d", i)
+		printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$16\r\n%016d\r\n", length(k), k, i } }' |
+		redis-cli -p "$port" --pipe >/dev/null
+	sleep 1
+	grep VmRSS "/proc/$pid/status" | awk '{ print $2 }'
+	stop
+}
+
+echo "redis-benchmark -t $TESTS -n $N -c $CLIENTS; kevy ${KEVY_ARGS[*]:-(defaults)}; $(redis-server --version | cut -d' ' -f3)"
+for P in 1 16; do
+	bench kevy "$P"
+	bench redis "$P"
+	echo
+	echo "-P $P"
+	printf '%-10s %12s %12s %7s %10s %10s %7s\n' test kevy_rps redis_rps ratio kevy_p99 redis_p99 ratio
+	join -t, <(sort "$work/kevy-$P") <(sort "$work/redis-$P") |
+		awk -F, '{ printf "%-10s %12.0f %12.0f %6.2fx %9.3fms %9.3fms %6.2fx\n", $1, $2, $4, $2/$4, $3, $5, ($5 > 0 ? $3/$5 : 0) }'
+done
+
+if [ "$MEMKEYS" -gt 0 ]; then
+	k=$(rss kevy)
+	r=$(rss redis)
+	echo
+	awk -v k="$k" -v r="$r" -v n="$MEMKEYS" 'BEGIN { printf "RSS after %d SETs of 16-byte values: kevy %.1f MB, redis %.1f MB, ratio %.2fx\n", n, k/1024, r/1024, k/r }'
+fi

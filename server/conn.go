@@ -1,0 +1,440 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kevy-go/kevy/internal/engine"
+	"github.com/kevy-go/kevy/internal/resp"
+)
+
+// A connection is served by one goroutine: it reads every request already
+// buffered, executes each into the reply buffer c.w.Buf, and writes the
+// buffer once the input is drained. Pushed output (MONITOR; later pub/sub)
+// goes through a pushSink with its own writer goroutine, owned by the
+// connection.
+
+// Unauthenticated clients may send no more than this (Redis 7.0).
+const (
+	unauthMaxMultibulk = 10
+	unauthMaxBulk      = 16384
+)
+
+// Reply buffers above this capacity are released after a flush, so idle
+// connections keep little memory.
+const maxRetainedReply = 64 << 10
+
+// opportunisticFlush is the reply size from which a connection that still
+// has input to parse tries to write what the socket accepts, so a client
+// that writes a long pipeline before reading does not pile up replies.
+const opportunisticFlush = 1 << 20
+
+var (
+	errQueryLimit = errors.New("query buffer limit reached")
+	errClosing    = errors.New("server shutting down")
+	errOutLimit   = errors.New("output buffer limit reached")
+)
+
+// connMode is the connection's state in its state machine. Transactions,
+// subscriptions and blocking commands add their states here.
+type connMode uint8
+
+const (
+	modeNormal  connMode = iota
+	modeMonitor          // MONITOR: receives the command feed, no idle timeout
+)
+
+type conn struct {
+	s       *Server
+	nc      net.Conn
+	id      int64
+	created time.Time
+	addr    string // the peer as CLIENT LIST and MONITOR show it
+	laddr   string
+	unix    bool
+
+	rd   *resp.Reader
+	in   inputReader
+	w    engine.RESPWriter // w.Buf is the pending reply batch
+	ctx  engine.Ctx
+	argv []string
+
+	wmu  sync.Mutex // serializes writes to nc between the batch and the push sink
+	push *pushSink  // non-nil while output is pushed (MONITOR)
+
+	// Owned by the serving goroutine.
+	authed      bool
+	replyOff    bool
+	skipCurrent bool // CLIENT REPLY SKIP: drop this command's reply
+	skipNext    bool
+	closeAfter  bool // QUIT, a protocol error, or CLIENT KILL of itself
+	mode        connMode
+	batchCmds   int64
+	hideCmd     bool          // set by a handler: keep this command from MONITOR (admin subcommands)
+	softSince   time.Time     // when the reply buffer first exceeded the soft limit
+	readAt      time.Time     // when the last read returned data
+	prevEnd     time.Duration // when the last command ended, after readAt
+
+	// Read by other goroutines (CLIENT LIST, INFO, KILL).
+	name       atomic.Pointer[string]
+	resp3      atomic.Bool
+	lastCmd    atomic.Pointer[string]
+	lastActive atomic.Int64 // Unix nanoseconds
+	flags      atomic.Uint32
+	killed     atomic.Bool
+	cmds       atomic.Int64
+	netIn      atomic.Int64
+	netOut     atomic.Int64
+}
+
+// Flags shown by CLIENT LIST.
+const (
+	flagMonitor uint32 = 1 << iota
+	flagCloseASAP
+	flagNoEvict
+)
+
+func newConn(s *Server, nc net.Conn) *conn {
+	c := &conn{s: s, nc: nc, id: s.nextID.Add(1), created: time.Now()}
+	c.in.c = c
+	c.rd = resp.NewReader(&c.in)
+	c.w.Buf = make([]byte, 0, 1024)
+	c.argv = make([]string, 0, 8)
+	c.authed = s.p.password() == ""
+	c.lastActive.Store(c.created.UnixNano())
+	c.readAt = c.created
+	if a := nc.LocalAddr(); a != nil {
+		c.laddr = a.String()
+	}
+	if a := nc.RemoteAddr(); a != nil {
+		c.addr = a.String()
+		if a.Network() == "unix" { // as Redis: the socket's path and port 0
+			c.unix = true
+			c.laddr += ":0"
+			c.addr = c.laddr
+		}
+	}
+	return c
+}
+
+// inputReader is the Reader's source: it applies the idle timeout, counts
+// input and enforces client-query-buffer-limit.
+type inputReader struct {
+	c        *conn
+	total    int64 // bytes read
+	deadline bool  // a read deadline is set
+}
+
+func (r *inputReader) Read(p []byte) (int, error) {
+	c := r.c
+	if t := c.s.p.timeout.Load(); t > 0 && c.mode != modeMonitor {
+		c.nc.SetReadDeadline(time.Now().Add(time.Duration(t)))
+		r.deadline = true
+	} else if r.deadline {
+		c.nc.SetReadDeadline(time.Time{})
+		r.deadline = false
+	}
+	// wake sets a past deadline after marking the server shutting down,
+	// so checking after setting ours cannot miss it.
+	if c.s.shutting.Load() {
+		return 0, errClosing
+	}
+	n, err := c.nc.Read(p)
+	if n > 0 {
+		// One full clock read per read; commands are timed from it with
+		// monotonic reads only.
+		c.readAt, c.prevEnd = time.Now(), 0
+		c.lastActive.Store(c.readAt.UnixNano())
+		r.total += int64(n)
+		c.netIn.Add(int64(n))
+		if r.total-c.rd.Offset() > c.s.p.queryLimit.Load() {
+			return 0, errQueryLimit
+		}
+	}
+	return n, err
+}
+
+// wake interrupts a connection waiting for input, for Shutdown.
+func (c *conn) wake() { c.nc.SetReadDeadline(time.Now()) }
+
+// kill closes the connection from another goroutine (CLIENT KILL, Close,
+// output limits).
+func (c *conn) kill() {
+	c.killed.Store(true)
+	c.flags.Or(flagCloseASAP)
+	c.nc.Close()
+}
+
+// serve is the connection's goroutine.
+func (c *conn) serve() {
+	defer c.finish()
+	for {
+		c.setLimits()
+		args, err := c.rd.ReadCommandInto(c.argv)
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		c.argv = args
+		c.handle(args)
+		if c.closeAfter || c.killed.Load() {
+			if !c.killed.Load() {
+				c.flush()
+			}
+			return
+		}
+		if c.overLimit() {
+			c.s.log.Warn("client closed for overcoming of output buffer limits", "addr", c.addr, "id", c.id)
+			return
+		}
+		if c.rd.Buffered() == 0 {
+			if !c.flush() || c.s.shutting.Load() {
+				return
+			}
+		} else if len(c.w.Buf) >= opportunisticFlush && !c.flushSome() {
+			return
+		}
+	}
+}
+
+// setLimits sets the reader's limits for the next request.
+func (c *conn) setLimits() {
+	if !c.authed && c.s.p.password() != "" {
+		c.rd.MaxMultibulkLen, c.rd.MaxBulkLen = unauthMaxMultibulk, unauthMaxBulk
+		return
+	}
+	c.rd.MaxMultibulkLen, c.rd.MaxBulkLen = resp.DefaultMaxMultibulkLen, c.s.p.protoMaxBulk.Load()
+}
+
+// readFailed ends the connection after a read error, replying Redis's
+// protocol error first when the request was malformed.
+func (c *conn) readFailed(err error) {
+	var pe *resp.ProtocolError
+	switch {
+	case errors.As(err, &pe):
+		msg := pe.Msg
+		if c.rd.MaxMultibulkLen == unauthMaxMultibulk {
+			switch msg {
+			case "Protocol error: invalid multibulk length":
+				msg = "Protocol error: unauthenticated multibulk length"
+			case "Protocol error: invalid bulk length":
+				msg = "Protocol error: unauthenticated bulk length"
+			}
+		}
+		c.w.Buf = resp.AppendError(c.w.Buf, "ERR "+msg)
+		c.flush()
+		c.s.log.Info("protocol error from client", "addr", c.addr, "err", msg)
+	case err == errQueryLimit:
+		c.s.log.Warn("closing client that reached max query buffer length", "addr", c.addr, "id", c.id)
+	case err == errClosing, errors.Is(err, os.ErrDeadlineExceeded) && c.s.shutting.Load():
+		c.flush()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.s.log.Debug("closing idle client", "addr", c.addr, "id", c.id)
+	case err == io.EOF, err == io.ErrUnexpectedEOF, errors.Is(err, net.ErrClosed):
+	default:
+		c.s.log.Debug("client read error", "addr", c.addr, "err", err)
+	}
+}
+
+// finish releases the connection.
+func (c *conn) finish() {
+	if c.mode == modeMonitor {
+		c.s.mon.remove(c)
+	}
+	c.nc.Close() // first: it unblocks a push writer stuck on a client that does not read
+	if c.push != nil {
+		c.push.stop()
+		c.push = nil
+	}
+	c.cmds.Add(c.batchCmds)
+	c.batchCmds = 0
+	c.s.removeConn(c)
+}
+
+// flush writes the pending replies. It reports false when the connection
+// must close.
+func (c *conn) flush() bool {
+	c.cmds.Add(c.batchCmds)
+	c.batchCmds = 0
+	clear(c.argv) // do not retain the last request while idle
+	if len(c.w.Buf) == 0 {
+		return true
+	}
+	lim := c.s.p.outLimits.Load().normal
+	c.wmu.Lock()
+	if lim.Soft > 0 && lim.SoftFor > 0 && int64(len(c.w.Buf)) > lim.Soft {
+		c.nc.SetWriteDeadline(time.Now().Add(lim.SoftFor))
+		defer c.nc.SetWriteDeadline(time.Time{})
+	}
+	n, err := c.nc.Write(c.w.Buf)
+	c.wmu.Unlock()
+	c.netOut.Add(int64(n))
+	if cap(c.w.Buf) > maxRetainedReply {
+		c.w.Buf = make([]byte, 0, 1024)
+	} else {
+		c.w.Buf = c.w.Buf[:0]
+	}
+	c.softSince = time.Time{}
+	return err == nil
+}
+
+// flushSome writes as much of the pending replies as the socket takes
+// within a few milliseconds and keeps the rest.
+func (c *conn) flushSome() bool {
+	c.wmu.Lock()
+	c.nc.SetWriteDeadline(time.Now().Add(5 * time.Millisecond))
+	n, err := c.nc.Write(c.w.Buf)
+	c.nc.SetWriteDeadline(time.Time{})
+	c.wmu.Unlock()
+	c.netOut.Add(int64(n))
+	c.w.Buf = c.w.Buf[:copy(c.w.Buf, c.w.Buf[n:])]
+	return err == nil || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// overLimit applies client-output-buffer-limit to the pending replies.
+func (c *conn) overLimit() bool {
+	lim := c.s.p.outLimits.Load().normal
+	n := int64(len(c.w.Buf))
+	if lim.Hard > 0 && n > lim.Hard {
+		return true
+	}
+	if lim.Soft > 0 && n > lim.Soft {
+		if c.softSince.IsZero() {
+			c.softSince = time.Now()
+		} else if time.Since(c.softSince) > lim.SoftFor {
+			return true
+		}
+	}
+	return false
+}
+
+// handle runs one request and applies the reply mode.
+func (c *conn) handle(args []string) {
+	mark := len(c.w.Buf)
+	slower := c.s.p.slowerThan.Load()
+	startOff := c.prevEnd // the previous command's end, or the read's time
+	vis := c.dispatch(args)
+	c.batchCmds++
+	endOff := time.Since(c.readAt) // monotonic clock only
+	c.prevEnd = endOff
+	if slower >= 0 && vis&visSlowlog != 0 {
+		if d := endOff - startOff; d.Microseconds() >= slower {
+			c.s.slow.add(c, args, c.readAt.Add(startOff), d)
+		}
+	}
+	if vis&visMonitor != 0 && c.s.mon.n.Load() > 0 {
+		c.s.mon.feed(c, args, c.readAt.Add(startOff))
+	}
+	if (c.replyOff || c.skipCurrent) && mark <= len(c.w.Buf) {
+		c.w.Buf = c.w.Buf[:mark]
+	}
+	c.skipCurrent = c.skipNext
+	c.skipNext = false
+}
+
+// Where an executed command is shown.
+const (
+	visMonitor = 1 << iota
+	visSlowlog
+)
+
+// dispatch runs a request: a server command, or an engine command. It
+// reports where the command may be shown (MONITOR, the slow log); a
+// rejected command is shown nowhere.
+//
+// The connection's mode decides how a request is handled; modes that
+// change it slot in here, before execution: MULTI queues commands (and
+// EXEC runs them holding their shards), RESP2 subscribed mode admits only
+// (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET, and blocking
+// commands wait in the connection's goroutine, woken by the keyspace or by
+// shutdown (s.done).
+func (c *conn) dispatch(args []string) int {
+	cmd := engine.Lookup(args[0])
+	if cmd != nil && cmd != c.s.engInfo && cmd != c.s.engConfig {
+		if cmd.Flags&(engine.FlagNoScript|engine.FlagBlocking|engine.FlagPubSub) != 0 && deferredCmds[cmd.Name] {
+			c.errText(unknownCommand(args))
+			return 0
+		}
+		c.lastCmd.Store(&cmd.Name)
+		if !c.authed && c.s.p.password() != "" {
+			if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
+				c.w.WriteError(engine.ArityError(cmd.Name))
+			} else {
+				c.errText(noAuthMsg)
+			}
+			return 0
+		}
+		c.execEngine(args)
+		if cmd.Flags&engine.FlagAdmin != 0 {
+			return visSlowlog
+		}
+		return visMonitor | visSlowlog
+	}
+	sc := lookupServerCmd(args[0])
+	if sc == nil {
+		c.execEngine(args) // replies Redis's unknown-command error
+		return 0
+	}
+	c.lastCmd.Store(&sc.name)
+	if (sc.arity > 0 && len(args) != sc.arity) || len(args) < -sc.arity {
+		c.w.WriteError(engine.ArityError(sc.name))
+		return 0
+	}
+	if !sc.noAuth && !c.authed && c.s.p.password() != "" {
+		c.errText(noAuthMsg)
+		return 0
+	}
+	c.hideCmd = false
+	sc.run(c, args)
+	vis := 0
+	if !sc.noMonitor && !c.hideCmd {
+		vis |= visMonitor
+	}
+	if !sc.noSlowlog {
+		vis |= visSlowlog
+	}
+	return vis
+}
+
+// execEngine runs args through the store's engine.
+func (c *conn) execEngine(args []string) {
+	mark := len(c.w.Buf)
+	c.ctx = engine.Ctx{Args: args, W: &c.w}
+	c.s.en.Exec(&c.ctx)
+	if err := c.ctx.Err; err != nil { // applied but not durable: say so instead
+		c.w.Buf = c.w.Buf[:mark]
+		c.w.WriteError(err)
+	}
+}
+
+// errText replies an error whose text already starts with its code.
+func (c *conn) errText(msg string) { c.w.Buf = resp.AppendError(c.w.Buf, msg) }
+
+// replyErr is an error whose text is a complete Redis error reply.
+type replyErr string
+
+func (e replyErr) Error() string { return string(e) }
+
+// peerDesc is the client as MONITOR shows it: "ip:port" or "unix:path".
+func (c *conn) peerDesc() string {
+	if c.unix {
+		return "unix:" + strings.TrimSuffix(c.laddr, ":0")
+	}
+	return c.addr
+}
+
+// lower returns the lowercase form of an ASCII command name.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}

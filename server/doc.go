@@ -1,0 +1,29 @@
+// Package server serves a *kevy.Store over the Redis protocol (RESP2 and
+// RESP3), so that redis-cli, redis-benchmark and any Redis client library
+// can use it, while the program that owns the store keeps calling it
+// in-process.
+//
+// A Server is shaped like net/http.Server:
+//
+//	st, _ := kevy.Open(nil)
+//	srv := server.New(st, server.Config{Addrs: []string{"127.0.0.1:6379"}})
+//	go srv.ListenAndServe()       // or srv.Serve(listener)
+//	...
+//	srv.Shutdown(ctx)             // stop accepting, finish batches, close
+//
+// Each connection has one goroutine that reads every request already
+// buffered (pipelining), executes them against the store's engine, and
+// writes all their replies with one write per batch. Inline commands
+// (telnet, nc) work as in Redis. Connection commands (HELLO, AUTH, SELECT,
+// CLIENT, QUIT, RESET), server commands (INFO, CONFIG, SLOWLOG, MONITOR,
+// DEBUG, SHUTDOWN, SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE) are answered here;
+// every other command runs through the same command table as Store.Do.
+//
+// The limits Redis enforces to survive abusive clients are enforced with
+// Redis's texts: proto-max-bulk-len, the unauthenticated request limits,
+// client-query-buffer-limit, client-output-buffer-limit, maxclients and the
+// idle timeout. An offending client is disconnected; others are unaffected.
+//
+// Persistence commands call the Persistence interface given in Config; with
+// none they reply an error.
+package server
