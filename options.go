@@ -62,7 +62,42 @@ type Options struct {
 	// lfu-log-factor (default 10) and lfu-decay-time (minutes, default 1).
 	LFULogFactor int
 	LFUDecayTime int
+
+	// Dir turns persistence on: the store keeps, per shard i, an
+	// append-only log aof-{i}.aof of every write and a snapshot
+	// dump-{i}.rdb (Redis's RDB format) in Dir, and Open loads them.
+	Dir string
+	// AOFFilename renames the log of a single-shard store.
+	AOFFilename string
+	// AppendFsync is the log's fsync policy (default FsyncEverySec).
+	AppendFsync FsyncPolicy
+	// AutoRewritePercent and AutoRewriteMinSize trigger RewriteAOF when a
+	// shard's log grew by that percentage since the last rewrite and is at
+	// least that big (defaults 100 and 64 MiB; a negative percentage turns
+	// automatic rewrites off).
+	AutoRewritePercent int
+	AutoRewriteMinSize int64
+	// LoadValidPrefix makes Open load what precedes corruption in the
+	// middle of a log or snapshot (keeping the corrupt bytes aside) instead
+	// of failing.
+	LoadValidPrefix bool
 }
+
+// FsyncPolicy says when a write is acknowledged relative to the disk
+// (Redis's appendfsync).
+type FsyncPolicy int
+
+const (
+	// FsyncEverySec acknowledges writes at once and fsyncs the log about
+	// once a second (in ReaperManual mode, from Tick): a crash loses at most
+	// about a second of writes.
+	FsyncEverySec FsyncPolicy = iota
+	// FsyncAlways acknowledges a write only once its bytes are fsynced;
+	// concurrent writers share fsyncs (group commit).
+	FsyncAlways
+	// FsyncNo leaves flushing to the operating system.
+	FsyncNo
+)
 
 // EvictionPolicy is one of Redis's maxmemory policies.
 type EvictionPolicy string
@@ -91,6 +126,12 @@ func (o *Options) validate() error {
 	}
 	if _, ok := engine.ParsePolicy(string(o.Eviction)); o.Eviction != "" && !ok {
 		return fmt.Errorf("kevy: Options.Eviction = %q is not a Redis maxmemory policy", o.Eviction)
+	}
+	if o.AppendFsync < FsyncEverySec || o.AppendFsync > FsyncNo {
+		return fmt.Errorf("kevy: Options.AppendFsync = %d is not an FsyncPolicy", o.AppendFsync)
+	}
+	if o.AOFFilename != "" && o.Shards > 1 {
+		return fmt.Errorf("kevy: Options.AOFFilename needs a single shard (Shards = %d)", o.Shards)
 	}
 	if o.MaxMemorySamples < 0 || o.LFULogFactor < 0 || o.LFUDecayTime < 0 {
 		return fmt.Errorf("kevy: negative MaxMemorySamples, LFULogFactor or LFUDecayTime")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kevy-go/kevy/internal/engine"
+	"github.com/kevy-go/kevy/internal/persist"
 )
 
 // Store is a handle to an open keyspace. Handles made by Clone share the
@@ -22,10 +23,19 @@ type core struct {
 	en   *engine.Engine
 	opts Options
 
+	ps   *persist.Store // nil without Options.Dir
+	load LoadStats
+
 	mu     sync.Mutex // protects refs and closed
 	refs   int        // open handles
 	closed bool
 }
+
+// LoadStats reports what Open loaded from Options.Dir.
+type LoadStats = persist.LoadStats
+
+// RewriteStats reports a RewriteAOF or SaveSnapshot.
+type RewriteStats = persist.RewriteStats
 
 // Open opens a store. A nil opts opens an in-memory store with one shard and
 // a background reaper.
@@ -45,7 +55,74 @@ func Open(opts *Options) (*Store, error) {
 	en.SetMemoryConfig(engine.MemoryConfig{MaxMemory: o.MaxMemory, Policy: pol,
 		Samples: o.MaxMemorySamples, LFULogFactor: o.LFULogFactor, LFUDecayTime: o.LFUDecayTime})
 	c := &core{en: en, opts: o, refs: 1}
+	if o.Dir != "" {
+		ps, st, err := persist.Open(en, persist.Config{
+			Dir: o.Dir, AOFFilename: o.AOFFilename, Shards: o.Shards,
+			Sync: syncPolicy(o.AppendFsync), ManualTick: o.Reaper == ReaperManual,
+			AutoRewritePercent: o.AutoRewritePercent, AutoRewriteMinSize: o.AutoRewriteMinSize,
+			LoadValidPrefix: o.LoadValidPrefix, Logger: o.Logger,
+		})
+		if err != nil {
+			en.Close()
+			return nil, err
+		}
+		c.ps, c.load = ps, st
+	}
 	return &Store{c: c, en: c.en}, nil
+}
+
+func syncPolicy(p FsyncPolicy) engine.SyncPolicy {
+	switch p {
+	case FsyncAlways:
+		return engine.SyncAlways
+	case FsyncNo:
+		return engine.SyncNo
+	}
+	return engine.SyncEverySec
+}
+
+// LoadStats reports what Open loaded from Options.Dir (zero without
+// persistence).
+func (s *Store) LoadStats() LoadStats { return s.c.load }
+
+// SaveSnapshot writes a point-in-time snapshot of every shard to
+// dump-{i}.rdb (temp file, fsync, rename, fsync the directory) while writers
+// keep going, and starts each shard's log afresh. It reports false when the
+// store has no Dir.
+func (s *Store) SaveSnapshot() (bool, error) {
+	if s.closed.Load() {
+		return false, ErrClosed
+	}
+	if s.c.ps == nil {
+		return false, nil
+	}
+	return s.c.ps.SaveSnapshot()
+}
+
+// RewriteAOF rewrites every shard's log as one self-contained base (the
+// current state as commands) followed by the writes made meanwhile; writers
+// keep going. Without Dir it does nothing.
+func (s *Store) RewriteAOF() (RewriteStats, error) {
+	if s.closed.Load() {
+		return RewriteStats{}, ErrClosed
+	}
+	if s.c.ps == nil {
+		return RewriteStats{}, nil
+	}
+	return s.c.ps.RewriteAOF()
+}
+
+// Log appends a raw command to the log of the shard that owns its key
+// (args[1]); it is applied when the store is next opened. Without Dir it
+// does nothing.
+func (s *Store) Log(args ...string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if s.c.ps == nil {
+		return nil
+	}
+	return s.c.ps.Log(args...)
 }
 
 // Clone returns a new handle to the same keyspace. Cloning a closed handle
@@ -79,7 +156,10 @@ func (s *Store) Close() error {
 	}
 	c.mu.Unlock()
 	if last {
-		c.en.Close()
+		c.en.Close() // stops the reaper: no more writes
+		if c.ps != nil {
+			return c.ps.Close() // flushes and fsyncs every log
+		}
 	}
 	return nil
 }
@@ -121,7 +201,11 @@ func (s *Store) Tick() ExpireStats {
 	if s.closed.Load() {
 		return ExpireStats{}
 	}
-	return s.en.Tick()
+	st := s.en.Tick()
+	if s.c.ps != nil && s.c.opts.Reaper == ReaperManual {
+		s.c.ps.Tick() // writes and, about once a second, fsyncs the logs
+	}
+	return st
 }
 
 // DBSize returns the number of keys (keys whose TTL passed count until they

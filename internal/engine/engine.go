@@ -7,6 +7,7 @@ package engine
 
 import (
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,7 @@ type Engine struct {
 	hllSparseMax atomic.Int64 // hll-sparse-max-bytes
 	ps           psState      // pub/sub registry and notify-keyspace-events
 	eventSeq     atomic.Uint64
+	loading      atomic.Bool
 
 	// Encoding thresholds of new and growing containers (CONFIG SET-able).
 	limits  *types.Limits
@@ -112,8 +114,13 @@ func (en *Engine) ShardOf(key string) *Shard {
 	return en.shards[ShardIndex(key, len(en.shards))]
 }
 
-// Now returns the current time in Unix milliseconds, read fresh.
+// Now returns the current time in Unix milliseconds, read fresh. While the
+// engine is loading it returns the earliest time there is, so that no key
+// counts as expired and deadlines already past are stored as they are.
 func (en *Engine) Now() int64 {
+	if en.loading.Load() {
+		return math.MinInt64
+	}
 	if en.cfg.Now != nil {
 		return en.cfg.Now()
 	}
@@ -123,11 +130,17 @@ func (en *Engine) Now() int64 {
 // readNow is the clock for TTL checks on the read path: the coarse clock
 // when the reaper keeps it, else a fresh read.
 func (en *Engine) readNow() int64 {
-	if en.coarse {
+	if en.coarse && !en.loading.Load() {
 		return coarse.now.Load()
 	}
 	return en.Now()
 }
+
+// SetLoading switches loading mode, used while persistence replays its
+// files: as in Redis, nothing expires (a logged deadline that has passed
+// since is stored, and the key expires once loading ends) and the memory
+// limit is not enforced.
+func (en *Engine) SetLoading(on bool) { en.loading.Store(on) }
 
 // reaper runs active expiry about ten times a second until Close.
 func (en *Engine) reaper() {

@@ -222,7 +222,7 @@ func (en *Engine) overLimit() bool {
 // freeMemory evicts keys until the store fits maxmemory, or returns
 // ErrOOM. No shard lock may be held.
 func (en *Engine) freeMemory() error {
-	if !en.overLimit() {
+	if en.loading.Load() || !en.overLimit() {
 		return nil
 	}
 	p := Policy(en.mem.policy.Load())

@@ -231,7 +231,7 @@ func zrandmemberCmd(c *Ctx) {
 		return
 	}
 	if count == math.MinInt64 {
-		c.err(errorf("ERR value is out of range, value must between %d and %d", -math.MaxInt64, math.MaxInt64))
+		c.err(errorf("ERR value is out of range, value must between %d and %d", int64(-math.MaxInt64), int64(math.MaxInt64)))
 		return
 	}
 	withScores := false
