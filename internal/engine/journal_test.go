@@ -75,7 +75,7 @@ func TestJournalReplaysEveryWrite(t *testing.T) {
 	}
 	gens := map[string]func(*rand.Rand) diffCmd{
 		"blocking": blocking,
-		"string": genString, "hash": genHash, "set": genSet, "list": genList, "zset": genZSet,
+		"string":   genString, "hash": genHash, "set": genSet, "list": genList, "zset": genZSet,
 		"zlex": genZLex, "bitmap": genBitmap, "hll": genHLL, "keys": genKeys(pool),
 	}
 	seen := map[string]bool{}
