@@ -316,8 +316,26 @@ func (o *options) addrs() []string {
 }
 
 // storeOptions returns the store's options.
+// storeOptions maps the options onto the store's: appendonly turns
+// persistence on in the working directory (--dir changed into it), with
+// kevy's per-shard files (the RDB snapshots and the logs).
 func (o *options) storeOptions(cfg *logConfig) *kevy.Options {
-	return &kevy.Options{Shards: o.shards, Logger: cfg.logger}
+	so := &kevy.Options{Shards: o.shards, Logger: cfg.logger,
+		MaxMemory: o.maxmemory, Eviction: kevy.EvictionPolicy(o.maxmemoryPolicy),
+		MaxMemorySamples: o.maxmemorySamples}
+	if o.appendonly {
+		so.Dir = "."
+		switch o.appendfsync {
+		case "always":
+			so.AppendFsync = kevy.FsyncAlways
+		case "no":
+			so.AppendFsync = kevy.FsyncNo
+		}
+		if o.shards <= 1 && o.appendfilename != "appendonly.aof" {
+			so.AOFFilename = o.appendfilename
+		}
+	}
+	return so
 }
 
 // serverConfig returns the server's configuration.

@@ -45,7 +45,14 @@ func serve(o *options, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	srv := server.New(st, o.serverConfig(lc))
+	scfg := o.serverConfig(lc)
+	if o.appendonly {
+		scfg.Persistence = newPersistence(st)
+		if ls := st.LoadStats(); ls.Keys > 0 || ls.Records > 0 {
+			log.Info(fmt.Sprintf("DB loaded from disk: %d keys, %d log records in %v", ls.Keys, ls.Records, ls.Duration))
+		}
+	}
+	srv := server.New(st, scfg)
 	for i, p := range o.params {
 		if err := srv.ConfigSet(p[0], p[1]); err != nil {
 			reason := errBadDirective
