@@ -4,6 +4,12 @@ import "strconv"
 
 // appendHeader appends a type byte, a decimal number and "\r\n".
 func appendHeader(b []byte, typ byte, n int64) []byte {
+	switch {
+	case n >= 0 && n < 10: // most arrays and short strings: no conversion
+		return append(b, typ, byte('0'+n), '\r', '\n')
+	case n >= 10 && n < 100:
+		return append(b, typ, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
+	}
 	b = append(b, typ)
 	b = strconv.AppendInt(b, n, 10)
 	return append(b, '\r', '\n')
