@@ -18,10 +18,14 @@ import (
 // A Tx is valid only inside its block and only on the block's goroutine.
 // A block does not roll back: writes made before an error stay, as in a
 // Redis MULTI/EXEC.
+//
+// Inside Store.Tx the same methods queue their writes instead, applied
+// together at commit (see Store.Tx).
 type Tx struct {
 	en   *engine.Engine
 	held []int
 	done bool
+	q    *txQueue // Store.Tx: writes wait for the commit (tx.go)
 }
 
 // With runs fn holding shard i exclusively.
@@ -84,6 +88,9 @@ func (tx *Tx) shard(key string) (*engine.Shard, error) {
 
 // write runs a core on key's shard, accounting its memory.
 func (tx *Tx) write(key string, fn func(sh *engine.Shard)) error {
+	if tx.q != nil {
+		return tx.queue(key, fn)
+	}
 	sh, err := tx.shard(key)
 	if err != nil {
 		return err
@@ -96,6 +103,9 @@ func (tx *Tx) write(key string, fn func(sh *engine.Shard)) error {
 
 // read runs a core on key's shard.
 func (tx *Tx) read(key string, fn func(sh *engine.Shard)) error {
+	if tx.q != nil {
+		return tx.readCommitted(key, fn)
+	}
 	sh, err := tx.shard(key)
 	if err != nil {
 		return err
@@ -108,6 +118,9 @@ func (tx *Tx) read(key string, fn func(sh *engine.Shard)) error {
 func (tx *Tx) Do(args ...string) (Reply, error) {
 	if tx.done {
 		return Reply{}, ErrClosed
+	}
+	if tx.q != nil {
+		return tx.queueDo(args)
 	}
 	var b replyBuilder
 	c := engine.Ctx{Args: args, W: &b, Held: tx.held}

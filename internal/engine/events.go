@@ -89,6 +89,9 @@ func (l *listeners) recompute() {
 
 // notify queues an event for the listeners. Exclusive lock held.
 func (sh *Shard) notify(class EventClass, name, key string) {
+	if watchersActive.Load() != 0 {
+		sh.touchWatched(class, key)
+	}
 	if EventClass(sh.en.listen.mask.Load())&class != 0 {
 		sh.events = append(sh.events, Event{class, name, key, sh.en.eventSeq.Add(1)})
 	}

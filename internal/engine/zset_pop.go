@@ -166,6 +166,10 @@ func zmpopCmd(c *Ctx) {
 		c.err(errorf("ERR numkeys should be greater than 0"))
 		return
 	}
+	if numkeys > int64(len(c.Args)) { // also keeps 2+numkeys from overflowing
+		c.err(ErrSyntax)
+		return
+	}
 	where := int64(2) + numkeys
 	if where >= int64(len(c.Args)) {
 		c.err(ErrSyntax)

@@ -382,6 +382,11 @@ func (ld *loader) replay(i int, lf *logFile) (replayResult, error) {
 	sh := ld.en.Shard(i)
 	held := []int{i}
 	var w replayWriter
+	// Transactions: records between MULTI and EXEC are applied only once
+	// the EXEC is read; one left open at the end of the log is cut off
+	// like a torn record. (A transaction over several shards is applied
+	// per shard once each shard's part is complete.)
+	var tx engine.TxReplay
 	sh.Lock()
 	defer func() { sh.Unlock() }()
 	for n := 1; ; n++ {
@@ -392,8 +397,14 @@ func (ld *loader) replay(i int, lf *logFile) (replayResult, error) {
 			if start != lf.size {
 				return replayResult{}, fmt.Errorf("persist: %s changed while it was loaded", path)
 			}
+			if off, open := tx.Pending(); open {
+				return replayResult{kind: replayTorn, off: off}, nil
+			}
 			return replayResult{}, nil
 		case err == io.ErrUnexpectedEOF:
+			if off, open := tx.Pending(); open {
+				return replayResult{kind: replayTorn, off: off}, nil
+			}
 			return replayResult{kind: replayTorn, off: rd.Offset()}, nil
 		case err != nil:
 			var pe *resp.ProtocolError
@@ -402,20 +413,22 @@ func (ld *loader) replay(i int, lf *logFile) (replayResult, error) {
 			}
 			return replayResult{}, fmt.Errorf("persist: reading %s: %w", path, err)
 		}
-		w.err = nil
-		if isFlush(args) {
-			// A shard's log records FLUSHALL for the shard only.
-			sh.Flush()
+		for _, args := range tx.Feed(args, start) {
+			w.err = nil
+			if isFlush(args) {
+				// A shard's log records FLUSHALL for the shard only.
+				sh.Flush()
+				ld.stats.Records++
+				continue
+			}
+			c := engine.Ctx{Args: args, W: &w, Held: held}
+			ld.en.Exec(&c)
+			if w.err != nil {
+				return replayResult{kind: replayCorrupt, off: start,
+					err: fmt.Errorf("replaying %s: %v", describe(args), w.err)}, nil
+			}
 			ld.stats.Records++
-			continue
 		}
-		c := engine.Ctx{Args: args, W: &w, Held: held}
-		ld.en.Exec(&c)
-		if w.err != nil {
-			return replayResult{kind: replayCorrupt, off: start,
-				err: fmt.Errorf("replaying %s: %v", describe(args), w.err)}, nil
-		}
-		ld.stats.Records++
 		if n%replayBatch == 0 {
 			sh.Unlock()
 			sh.Lock()
