@@ -318,42 +318,18 @@ func bzpopCmd(c *Ctx) {
 // zmpopArgs parses "numkeys key [key ...] MIN|MAX [COUNT count]" from
 // argument at on, as ZMPOP does, replying the error on failure.
 func (c *Ctx) zmpopArgs(at int) (keys []string, max bool, count int, ok bool) {
-	n, ok := ParseInt(c.Args[at])
-	if !ok || n < 1 {
-		c.err(errLMPopNumkeys)
-		return nil, false, 0, false
-	}
-	where := at + 1 + int(min(n, int64(len(c.Args))))
-	if where >= len(c.Args) {
-		c.err(ErrSyntax)
-		return nil, false, 0, false
-	}
-	switch w := c.Args[where]; {
+	return c.mpopArgs(at, zsetEnd)
+}
+
+// zsetEnd reads ZMPOP's MIN|MAX word: true for MAX.
+func zsetEnd(w string) (max, ok bool) {
+	switch {
 	case eq(w, "min"):
+		return false, true
 	case eq(w, "max"):
-		max = true
-	default:
-		c.err(ErrSyntax)
-		return nil, false, 0, false
+		return true, true
 	}
-	count = -1
-	for j := where + 1; j < len(c.Args); j++ {
-		if count != -1 || !eq(c.Args[j], "count") || j+1 >= len(c.Args) {
-			c.err(ErrSyntax)
-			return nil, false, 0, false
-		}
-		j++
-		v, ok := ParseInt(c.Args[j])
-		if !ok || v < 1 {
-			c.err(errLMPopCount)
-			return nil, false, 0, false
-		}
-		count = int(min(v, 1<<40))
-	}
-	if count == -1 {
-		count = 1
-	}
-	return c.Args[at+1 : where], max, count, true
+	return false, false
 }
 
 func bzmpopCmd(c *Ctx) {

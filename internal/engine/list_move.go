@@ -157,6 +157,12 @@ func lmpopKeys(at int) func(args []string) []int {
 // lmpopArgs parses "numkeys key [key ...] LEFT|RIGHT [COUNT count]" from
 // argument at on, replying Redis's errors, in Redis's order, on failure.
 func (c *Ctx) lmpopArgs(at int) (keys []string, left bool, count int, ok bool) {
+	return c.mpopArgs(at, listSide)
+}
+
+// mpopArgs parses "numkeys key [key ...] <end> [COUNT count]" for LMPOP,
+// ZMPOP and their blocking forms; end reads the LEFT|RIGHT or MIN|MAX word.
+func (c *Ctx) mpopArgs(at int, end func(string) (bool, bool)) (keys []string, flag bool, count int, ok bool) {
 	n, ok := ParseInt(c.Args[at])
 	if !ok || n < 1 {
 		c.err(errLMPopNumkeys)
@@ -167,7 +173,7 @@ func (c *Ctx) lmpopArgs(at int) (keys []string, left bool, count int, ok bool) {
 		c.err(ErrSyntax)
 		return nil, false, 0, false
 	}
-	if left, ok = listSide(c.Args[where]); !ok {
+	if flag, ok = end(c.Args[where]); !ok {
 		c.err(ErrSyntax)
 		return nil, false, 0, false
 	}
@@ -188,7 +194,7 @@ func (c *Ctx) lmpopArgs(at int) (keys []string, left bool, count int, ok bool) {
 	if count == -1 {
 		count = 1
 	}
-	return c.Args[at+1 : where], left, count, true
+	return c.Args[at+1 : where], flag, count, true
 }
 
 func lmpopCmd(c *Ctx) {

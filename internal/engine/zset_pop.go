@@ -161,48 +161,11 @@ func zpopCmd(c *Ctx, max bool) {
 }
 
 func zmpopCmd(c *Ctx) {
-	numkeys, ok := ParseInt(c.Args[1])
-	if !ok || numkeys < 1 {
-		c.err(errorf("ERR numkeys should be greater than 0"))
+	keys, max, count, ok := c.zmpopArgs(1)
+	if !ok {
 		return
 	}
-	if numkeys > int64(len(c.Args)) { // also keeps 2+numkeys from overflowing
-		c.err(ErrSyntax)
-		return
-	}
-	where := int64(2) + numkeys
-	if where >= int64(len(c.Args)) {
-		c.err(ErrSyntax)
-		return
-	}
-	var max bool
-	switch w := c.Args[where]; {
-	case eq(w, "min"):
-	case eq(w, "max"):
-		max = true
-	default:
-		c.err(ErrSyntax)
-		return
-	}
-	count := int64(-1)
-	for j := int(where) + 1; j < len(c.Args); j++ {
-		if count == -1 && eq(c.Args[j], "count") && j+1 < len(c.Args) {
-			j++
-			n, ok := ParseInt(c.Args[j])
-			if !ok || n < 1 {
-				c.err(errorf("ERR count should be greater than 0"))
-				return
-			}
-			count = n
-			continue
-		}
-		c.err(ErrSyntax)
-		return
-	}
-	if count == -1 {
-		count = 1
-	}
-	key, ents, err := c.En.ZMPop(c.Args[2:where], int(count), max)
+	key, ents, err := c.En.ZMPop(keys, count, max)
 	switch {
 	case err != nil:
 		c.err(err)
