@@ -111,7 +111,9 @@ func clientCmd(c *conn, args []string) {
 		if !eq(sub.name[len("client|"):], args[1]) {
 			continue
 		}
-		c.lastCmd.Store(&sub.name)
+		if !c.inExec {
+			c.lastCmd.Store(&sub.name)
+		}
 		c.hideCmd = adminClientSubs[sub.name]
 		if (sub.arity > 0 && len(args) != sub.arity) || len(args) < -sub.arity {
 			c.w.WriteError(engine.ArityError(sub.name))
@@ -171,14 +173,23 @@ func (c *conn) infoLine() string {
 	if f&flagMonitor != 0 {
 		flags += "O"
 	}
+	if f&flagPubSub != 0 {
+		flags += "P"
+	}
+	if f&flagMulti != 0 {
+		flags += "x"
+	}
+	if f&flagBlocked != 0 {
+		flags += "b"
+	}
 	if f&flagCloseASAP != 0 {
 		flags += "A"
 	}
-	if f&flagNoEvict != 0 {
-		flags += "e"
-	}
 	if c.unix {
 		flags += "U"
+	}
+	if f&flagNoEvict != 0 {
+		flags += "e"
 	}
 	if flags == "" {
 		flags = "N"
@@ -199,14 +210,22 @@ func (c *conn) infoLine() string {
 	b.WriteString(strconv.FormatInt(c.id, 10))
 	b.WriteString(" addr=" + c.addr + " laddr=" + c.laddr + " fd=-1 name=" + c.getName())
 	b.WriteString(" age=" + strconv.FormatInt(age, 10) + " idle=" + strconv.FormatInt(max(idle, 0), 10))
-	b.WriteString(" flags=" + flags + " db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0")
+	chans, pats, shard := c.counts()
+	b.WriteString(" flags=" + flags + " db=0 sub=" + strconv.Itoa(chans) + " psub=" + strconv.Itoa(pats))
+	b.WriteString(" ssub=" + strconv.Itoa(shard) + " multi=" + strconv.Itoa(int(c.multiLen.Load())))
+	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0")
 	b.WriteString(" rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + cmd + " user=default redir=-1")
 	b.WriteString(" resp=" + strconv.Itoa(proto))
 	return b.String()
 }
 
 // clientType is the connection's class for CLIENT LIST/KILL TYPE.
-func (c *conn) clientType() string { return "normal" }
+func (c *conn) clientType() string {
+	if c.subscribed() {
+		return "pubsub"
+	}
+	return "normal"
+}
 
 func parseClientType(s string) (string, bool) {
 	switch strings.ToLower(s) {
@@ -421,9 +440,16 @@ func clientUnblock(c *conn, args []string) {
 		c.errText("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
 		return
 	}
-	if _, ok := engine.ParseInt(args[2]); !ok {
+	id, ok := engine.ParseInt(args[2])
+	if !ok {
 		c.w.WriteError(engine.ErrNotInteger)
 		return
+	}
+	for _, o := range c.s.snapshotConns() {
+		if o.id == id && o.unblock(len(args) == 4 && eq(args[3], "error")) {
+			c.w.WriteInt(1)
+			return
+		}
 	}
 	c.w.WriteInt(0)
 }

@@ -67,17 +67,6 @@ func lookupServerCmd(name string) *serverCmd {
 
 func eq(a, b string) bool { return strings.EqualFold(a, b) }
 
-// deferredCmds are engine commands that need connection state the server
-// does not wire yet (transactions, subscriptions, blocking): until it does,
-// they get Redis's unknown-command error, as from a server without them.
-var deferredCmds = map[string]bool{
-	"multi": true, "exec": true, "discard": true, "watch": true, "unwatch": true,
-	"subscribe": true, "unsubscribe": true, "psubscribe": true, "punsubscribe": true,
-	"ssubscribe": true, "sunsubscribe": true,
-	"blpop": true, "brpop": true, "blmove": true, "brpoplpush": true, "blmpop": true,
-	"bzpopmin": true, "bzpopmax": true, "bzmpop": true,
-}
-
 // unknownCommand is Redis's reply to a command it does not know (the
 // engine's text, built the same way).
 func unknownCommand(args []string) string {
@@ -233,7 +222,14 @@ func quitCmd(c *conn, args []string) {
 
 // RESET returns the connection to its initial state.
 func resetCmd(c *conn, args []string) {
+	if c.multi != nil {
+		c.multi.Close()
+		c.multiLen.Store(-1)
+		c.flags.And(^flagMulti)
+	}
+	c.unsubscribeAll()
 	c.leaveMonitor()
+	c.stopPush()
 	c.w.RESP3 = false
 	c.resp3.Store(false)
 	c.name.Store(nil)

@@ -61,12 +61,13 @@ type conn struct {
 
 	rd   *resp.Reader
 	in   inputReader
-	w    engine.RESPWriter // w.Buf is the pending reply batch
+	w    connWriter // w.Buf is the pending reply batch
 	ctx  engine.Ctx
 	argv []string
 
-	wmu  sync.Mutex // serializes writes to nc between the batch and the push sink
-	push *pushSink  // non-nil while output is pushed (MONITOR)
+	wmu   sync.Mutex // serializes writes to nc between the batch and the push sink
+	push  *pushSink  // non-nil while output is pushed (MONITOR, subscriptions)
+	multi *engine.Multi
 
 	// Owned by the serving goroutine.
 	authed      bool
@@ -80,6 +81,8 @@ type conn struct {
 	softSince   time.Time     // when the reply buffer first exceeded the soft limit
 	readAt      time.Time     // when the last read returned data
 	prevEnd     time.Duration // when the last command ended, after readAt
+	flushes     int           // flushes so far: a command that flushed keeps its reply
+	inExec      bool          // running a queued server command inside EXEC
 
 	// Read by other goroutines (CLIENT LIST, INFO, KILL).
 	name       atomic.Pointer[string]
@@ -91,6 +94,10 @@ type conn struct {
 	cmds       atomic.Int64
 	netIn      atomic.Int64
 	netOut     atomic.Int64
+	ps         atomic.Pointer[subState]   // the subscription, once (P|S)SUBSCRIBE ran
+	subCounts  atomic.Uint64              // channels, patterns, shard channels (see afterSubscribe)
+	blocked    atomic.Pointer[blockedRun] // the blocking command waiting now
+	multiLen   atomic.Int32               // commands queued in MULTI, -1 outside
 }
 
 // Flags shown by CLIENT LIST.
@@ -98,11 +105,16 @@ const (
 	flagMonitor uint32 = 1 << iota
 	flagCloseASAP
 	flagNoEvict
+	flagPubSub  // subscribed to something
+	flagBlocked // waiting in a blocking command
+	flagMulti   // in MULTI
 )
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, id: s.nextID.Add(1), created: time.Now()}
 	c.in.c = c
+	c.w.c = c
+	c.multiLen.Store(-1)
 	c.rd = resp.NewReader(&c.in)
 	c.w.Buf = make([]byte, 0, 1024)
 	c.argv = make([]string, 0, 8)
@@ -129,10 +141,28 @@ type inputReader struct {
 	c        *conn
 	total    int64 // bytes read
 	deadline bool  // a read deadline is set
+
+	// Input read while a blocking command waited (see watchBlocked), and
+	// the error that ended that read, served before reading the socket.
+	pending    []byte
+	pendingErr error
 }
 
 func (r *inputReader) Read(p []byte) (int, error) {
 	c := r.c
+	if len(r.pending) > 0 {
+		n := copy(p, r.pending)
+		if r.pending = r.pending[n:]; len(r.pending) == 0 {
+			r.pending = nil
+		}
+		c.readAt, c.prevEnd = time.Now(), 0
+		r.total += int64(n)
+		return n, nil
+	}
+	if err := r.pendingErr; err != nil {
+		r.pendingErr = nil
+		return 0, err
+	}
 	if t := c.s.p.timeout.Load(); t > 0 && c.mode != modeMonitor {
 		c.nc.SetReadDeadline(time.Now().Add(time.Duration(t)))
 		r.deadline = true
@@ -247,11 +277,20 @@ func (c *conn) finish() {
 	if c.mode == modeMonitor {
 		c.s.mon.remove(c)
 	}
-	c.nc.Close() // first: it unblocks a push writer stuck on a client that does not read
-	if c.push != nil {
+	if c.push != nil && !c.killed.Load() {
+		// Write what the sink holds (QUIT's reply, a protocol error), for
+		// a bounded time.
+		c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+		c.unsubscribeAll()
 		c.push.stop()
 		c.push = nil
 	}
+	c.nc.Close() // first: it unblocks a push writer stuck on a client that does not read
+	c.unsubscribeAll()
+	if c.multi != nil {
+		c.multi.Close()
+	}
+	c.stopPush()
 	c.cmds.Add(c.batchCmds)
 	c.batchCmds = 0
 	c.s.removeConn(c)
@@ -263,10 +302,15 @@ func (c *conn) flush() bool {
 	c.cmds.Add(c.batchCmds)
 	c.batchCmds = 0
 	clear(c.argv) // do not retain the last request while idle
+	c.flushes++
 	if len(c.w.Buf) == 0 {
 		return true
 	}
-	lim := c.s.p.outLimits.Load().normal
+	if c.push != nil {
+		c.pushReplies(0)
+		return !c.killed.Load()
+	}
+	lim := c.outLimit()
 	c.wmu.Lock()
 	if lim.Soft > 0 && lim.SoftFor > 0 && int64(len(c.w.Buf)) > lim.Soft {
 		c.nc.SetWriteDeadline(time.Now().Add(lim.SoftFor))
@@ -297,9 +341,19 @@ func (c *conn) flushSome() bool {
 	return err == nil || errors.Is(err, os.ErrDeadlineExceeded)
 }
 
+// outLimit returns the client-output-buffer-limit class of the connection:
+// pubsub while it is subscribed, else normal.
+func (c *conn) outLimit() BufferLimit {
+	ol := c.s.p.outLimits.Load()
+	if c.flags.Load()&flagPubSub != 0 {
+		return ol.pubsub
+	}
+	return ol.normal
+}
+
 // overLimit applies client-output-buffer-limit to the pending replies.
 func (c *conn) overLimit() bool {
-	lim := c.s.p.outLimits.Load().normal
+	lim := c.outLimit()
 	n := int64(len(c.w.Buf))
 	if lim.Hard > 0 && n > lim.Hard {
 		return true
@@ -317,6 +371,11 @@ func (c *conn) overLimit() bool {
 // handle runs one request and applies the reply mode.
 func (c *conn) handle(args []string) {
 	mark := len(c.w.Buf)
+	flushes := c.flushes
+	var queued uint64
+	if st := c.ps.Load(); st != nil {
+		queued = st.sub.Queued()
+	}
 	slower := c.s.p.slowerThan.Load()
 	startOff := c.prevEnd // the previous command's end, or the read's time
 	vis := c.dispatch(args)
@@ -331,11 +390,17 @@ func (c *conn) handle(args []string) {
 	if vis&visMonitor != 0 && c.s.mon.n.Load() > 0 {
 		c.s.mon.feed(c, args, c.readAt.Add(startOff))
 	}
+	if c.flushes != flushes {
+		mark = 0 // the replies before this one were written meanwhile
+	}
 	if (c.replyOff || c.skipCurrent) && mark <= len(c.w.Buf) {
 		c.w.Buf = c.w.Buf[:mark]
 	}
 	c.skipCurrent = c.skipNext
 	c.skipNext = false
+	if c.push != nil {
+		c.pushReplies(queued)
+	}
 }
 
 // Where an executed command is shown.
@@ -348,58 +413,81 @@ const (
 // reports where the command may be shown (MONITOR, the slow log); a
 // rejected command is shown nowhere.
 //
-// The connection's mode decides how a request is handled; modes that
-// change it slot in here, before execution: MULTI queues commands (and
-// EXEC runs them holding their shards), RESP2 subscribed mode admits only
-// (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET, and blocking
-// commands wait in the connection's goroutine, woken by the keyspace or by
-// shutdown (s.done).
+// As Redis's processCommand, it checks in order: the command exists, its
+// arity, authentication, RESP2 subscribed mode (only (P|S)SUBSCRIBE,
+// (P|S)UNSUBSCRIBE, PING, QUIT and RESET), then an open MULTI queues the
+// command. A rejected command fails an open transaction (EXECABORT).
 func (c *conn) dispatch(args []string) int {
 	cmd := engine.Lookup(args[0])
-	if cmd != nil && cmd != c.s.engInfo && cmd != c.s.engConfig {
-		if cmd.Flags&(engine.FlagNoScript|engine.FlagBlocking|engine.FlagPubSub) != 0 && deferredCmds[cmd.Name] {
-			c.errText(unknownCommand(args))
-			return 0
+	var sc *serverCmd
+	if cmd == nil || cmd == c.s.engInfo || cmd == c.s.engConfig {
+		sc = lookupServerCmd(args[0])
+	}
+	var name *string
+	arity := 0
+	switch {
+	case sc != nil:
+		name, arity = &sc.name, sc.arity
+	case cmd != nil:
+		name, arity = &cmd.Name, cmd.Arity
+	default:
+		c.reject(unknownCommand(args))
+		return 0
+	}
+	c.lastCmd.Store(name)
+	if (arity > 0 && len(args) != arity) || len(args) < -arity {
+		c.reject(engine.ErrorText(engine.ArityError(*name)))
+		return 0
+	}
+	if (sc == nil || !sc.noAuth) && !c.authed && c.s.p.password() != "" {
+		c.reject(noAuthMsg)
+		return 0
+	}
+	if c.subscribed() && !c.w.RESP3 && !allowedSubscribed(*name) {
+		c.reject("ERR Can't execute '" + *name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return 0
+	}
+	if (c.multi != nil && c.multi.Active()) || isTxCmd(*name) {
+		if *name != "quit" && *name != "reset" {
+			return c.execTx(args, *name)
 		}
-		c.lastCmd.Store(&cmd.Name)
-		if !c.authed && c.s.p.password() != "" {
-			if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
-				c.w.WriteError(engine.ArityError(cmd.Name))
-			} else {
-				c.errText(noAuthMsg)
-			}
-			return 0
+	}
+	if sc != nil {
+		c.hideCmd = false
+		sc.run(c, args)
+		vis := 0
+		if !sc.noMonitor && !c.hideCmd {
+			vis |= visMonitor
 		}
+		if !sc.noSlowlog {
+			vis |= visSlowlog
+		}
+		return vis
+	}
+	switch {
+	case cmd.Flags&engine.FlagBlocking != 0:
+		c.execBlocking(args)
+	case cmd.Flags&engine.FlagPubSub != 0 && isSubscribeCmd(cmd.Name):
 		c.execEngine(args)
-		if cmd.Flags&engine.FlagAdmin != 0 {
-			return visSlowlog
-		}
-		return visMonitor | visSlowlog
+		c.afterSubscribe()
+	case c.subscribed() && !c.w.RESP3 && cmd.Name == "ping":
+		subscribedPing(c, args)
+	default:
+		c.execEngine(args)
 	}
-	sc := lookupServerCmd(args[0])
-	if sc == nil {
-		c.execEngine(args) // replies Redis's unknown-command error
-		return 0
+	if cmd.Flags&engine.FlagAdmin != 0 {
+		return visSlowlog
 	}
-	c.lastCmd.Store(&sc.name)
-	if (sc.arity > 0 && len(args) != sc.arity) || len(args) < -sc.arity {
-		c.w.WriteError(engine.ArityError(sc.name))
-		return 0
+	return visMonitor | visSlowlog
+}
+
+// reject replies an error for a command that is not run, failing an open
+// transaction.
+func (c *conn) reject(msg string) {
+	c.errText(msg)
+	if c.multi != nil {
+		c.multi.Fail()
 	}
-	if !sc.noAuth && !c.authed && c.s.p.password() != "" {
-		c.errText(noAuthMsg)
-		return 0
-	}
-	c.hideCmd = false
-	sc.run(c, args)
-	vis := 0
-	if !sc.noMonitor && !c.hideCmd {
-		vis |= visMonitor
-	}
-	if !sc.noSlowlog {
-		vis |= visSlowlog
-	}
-	return vis
 }
 
 // execEngine runs args through the store's engine.

@@ -209,15 +209,3 @@ func TestCommandsBeforeAndAfterSubcommandErrors(t *testing.T) {
 	wantStr(t, do(t, c, "CONFIG", "nope"), "ERR unknown subcommand 'nope'. Try CONFIG HELP.")
 	wantStr(t, do(t, c, "ROLE").Elems[0], "master")
 }
-
-func TestDeferredCommandsAreUnknown(t *testing.T) {
-	ts := startServer(t, Config{})
-	c := ts.dial(t)
-	for _, args := range [][]string{{"MULTI"}, {"EXEC"}, {"WATCH", "k"}, {"SUBSCRIBE", "ch"}, {"BLPOP", "l", "0"}} {
-		want := "ERR unknown command '" + args[0] + "', with args beginning with: "
-		for _, a := range args[1:] {
-			want += "'" + a + "' "
-		}
-		wantStr(t, do(t, c, args...), want)
-	}
-}

@@ -96,7 +96,7 @@ func infoClients(s *Server, b *strings.Builder) {
 	infoLine(b, "maxclients", s.p.maxClients.Load())
 	infoLine(b, "client_recent_max_input_buffer", 0)
 	infoLine(b, "client_recent_max_output_buffer", 0)
-	infoLine(b, "blocked_clients", 0)
+	infoLine(b, "blocked_clients", s.en.BlockedClients())
 	infoLine(b, "tracking_clients", 0)
 	infoLine(b, "clients_in_timeout_table", 0)
 }
@@ -130,8 +130,8 @@ func infoStats(s *Server, b *strings.Builder) {
 	infoLine(b, "instantaneous_input_kbps", fmt.Sprintf("%.2f", in/1024))
 	infoLine(b, "instantaneous_output_kbps", fmt.Sprintf("%.2f", out/1024))
 	infoLine(b, "rejected_connections", s.stats.rejected.Load())
-	infoLine(b, "pubsub_channels", 0)
-	infoLine(b, "pubsub_patterns", 0)
+	infoLine(b, "pubsub_channels", len(s.en.PubSub().Channels("")))
+	infoLine(b, "pubsub_patterns", s.en.PubSub().NumPat())
 }
 
 func infoReplication(s *Server, b *strings.Builder) {

@@ -114,7 +114,9 @@ func monitorCmd(c *conn, args []string) {
 	}
 	c.mode = modeMonitor
 	c.flags.Or(flagMonitor)
-	c.push = newPushSink(c)
+	if c.push == nil {
+		c.push = newPushSink(c)
+	}
 	c.s.mon.add(c)
 }
 
@@ -124,10 +126,18 @@ func (c *conn) leaveMonitor() {
 		return
 	}
 	c.s.mon.remove(c)
-	c.push.stop()
-	c.push = nil
 	c.mode = modeNormal
 	c.flags.And(^flagMonitor)
+}
+
+// stopPush ends pushed output, once neither MONITOR nor a subscription
+// needs it, after writing what it queued.
+func (c *conn) stopPush() {
+	if c.push == nil || c.mode == modeMonitor || c.ps.Load() != nil {
+		return
+	}
+	c.push.stop()
+	c.push = nil
 }
 
 // pushSink queues output produced by other goroutines for a connection
@@ -154,7 +164,7 @@ func newPushSink(c *conn) *pushSink {
 // write queues b, disconnecting the client when the queue exceeds the
 // output buffer limits.
 func (p *pushSink) write(b []byte) {
-	lim := p.c.s.p.outLimits.Load().normal
+	lim := p.c.outLimit()
 	p.mu.Lock()
 	p.buf = append(p.buf, b...)
 	n := int64(len(p.buf))
@@ -187,32 +197,38 @@ func (p *pushSink) run() {
 	defer close(p.done)
 	var out []byte
 	for {
+		quit := false
 		select {
 		case <-p.quit:
-			return
+			quit = true // write what is queued, then stop
 		case <-p.wake:
 		}
 		p.mu.Lock()
 		out, p.buf = p.buf, out[:0]
 		p.mu.Unlock()
-		if len(out) == 0 {
-			continue
+		if len(out) > 0 {
+			c := p.c
+			c.wmu.Lock()
+			n, err := c.nc.Write(out)
+			c.wmu.Unlock()
+			c.netOut.Add(int64(n))
+			if err != nil {
+				c.kill()
+				return
+			}
+			if cap(out) > maxRetainedReply {
+				out = nil
+			}
 		}
-		c := p.c
-		c.wmu.Lock()
-		n, err := c.nc.Write(out)
-		c.wmu.Unlock()
-		c.netOut.Add(int64(n))
-		if err != nil {
-			c.kill()
+		if quit {
 			return
 		}
 	}
 }
 
-// stop ends the writer goroutine and waits for it. The caller closes the
-// connection first if the writer may be blocked on a client that does not
-// read.
+// stop ends the writer goroutine, after it wrote what was queued, and waits
+// for it. The caller closes the connection first if the writer may be
+// blocked on a client that does not read.
 func (p *pushSink) stop() {
 	p.stopOnce.Do(func() { close(p.quit) })
 	<-p.done

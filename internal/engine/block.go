@@ -2,11 +2,9 @@ package engine
 
 import (
 	"context"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/kevy-go/kevy/internal/keyspace"
 )
@@ -39,29 +37,6 @@ var ErrUnblocked = errorf("UNBLOCKED client unblocked via CLIENT UNBLOCK")
 
 // errTimeoutNegative is Redis's reply for a negative blocking timeout.
 var errTimeoutNegative = errorf("ERR timeout is negative")
-
-// extras is the per-engine state of blocking and WATCH. It lives outside
-// the Engine struct (engine.go) behind a weak-keyed registry until the
-// Engine grows the fields; the registry entry goes with the engine.
-type extras struct {
-	block blocker
-	watch watchTable
-}
-
-var extrasRegistry sync.Map // weak.Pointer[Engine] -> *extras
-
-func (en *Engine) extras() *extras {
-	wp := weak.Make(en)
-	if v, ok := extrasRegistry.Load(wp); ok {
-		return v.(*extras)
-	}
-	x := &extras{}
-	v, loaded := extrasRegistry.LoadOrStore(wp, x)
-	if !loaded {
-		runtime.AddCleanup(en, func(wp weak.Pointer[Engine]) { extrasRegistry.Delete(wp) }, wp)
-	}
-	return v.(*extras)
-}
 
 // blocker holds the callers blocked on keys.
 type blocker struct {
@@ -283,8 +258,10 @@ func kindLen(e *keyspace.Entry) int {
 // (timeout <= 0: no timeout), ctx is done, or the engine closes. It returns
 // nil when w's pop ran (w.err holds its error), ErrNotFound on timeout,
 // context.Cause(ctx) on cancellation, ErrClosed when the engine closed.
-// grow checks maxmemory first (BLMOVE, BRPOPLPUSH). No lock may be held.
-func (en *Engine) block(ctx context.Context, timeout time.Duration, w *waiter, grow bool) error {
+// grow checks maxmemory first (BLMOVE, BRPOPLPUSH). onBlock, if non-nil,
+// runs once w is queued and before the wait, with no lock held. No lock may
+// be held.
+func (en *Engine) block(ctx context.Context, timeout time.Duration, w *waiter, grow bool, onBlock func()) error {
 	if en.closed.Load() {
 		return ErrClosed
 	}
@@ -321,12 +298,15 @@ func (en *Engine) block(ctx context.Context, timeout time.Duration, w *waiter, g
 		ls.unlock()
 		return context.Cause(ctx)
 	}
-	b := &en.extras().block
+	b := &en.blk
 	w.done = make(chan struct{}, 1)
 	b.add(en, w)
 	spans := ls.spans() // an expired key may have been deleted
 	ls.unlock()
 	settleAll(spans)
+	if onBlock != nil {
+		onBlock()
+	}
 
 	var timer <-chan time.Time
 	if timeout > 0 {
@@ -430,7 +410,7 @@ func (b *blocker) remove(w *waiter) {
 // BlockedClients returns how many callers are blocked now (INFO's
 // blocked_clients).
 func (en *Engine) BlockedClients() int {
-	b := &en.extras().block
+	b := &en.blk
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.blocked
@@ -439,7 +419,7 @@ func (en *Engine) BlockedClients() int {
 // serveEvents serves the waiters of the keys that events name, keys in the
 // order they were first named. No lock held.
 func (en *Engine) serveEvents(evs []Event) {
-	b := &en.extras().block
+	b := &en.blk
 	var buf [4]string
 	ready := buf[:0]
 	b.mu.Lock()
@@ -545,29 +525,20 @@ func (b *blocker) serveLocked(en *Engine, key string, target *waiter) *waiter {
 	}
 }
 
-// blockCtxs carries the context of a blocking command run through
-// ExecContext until Ctx has a field for it.
-var blockCtxs sync.Map // *Ctx -> context.Context
-
 // ExecContext is Exec for a command that may block (Command.Flags has
 // FlagBlocking): ctx cancels the wait (a disconnecting client); cancelling
 // it with cause ErrUnblocked makes the command reply that error, any other
 // cancellation replies as a timeout. Commands that do not block run as with
 // Exec.
 func (en *Engine) ExecContext(ctx context.Context, c *Ctx) {
-	if ctx == nil || ctx.Done() == nil {
-		en.Exec(c)
-		return
-	}
-	blockCtxs.Store(c, ctx)
-	defer blockCtxs.Delete(c)
+	c.Context = ctx
 	en.Exec(c)
 }
 
 // context returns the context of c's command, Background when none.
 func (c *Ctx) context() context.Context {
-	if v, ok := blockCtxs.Load(c); ok {
-		return v.(context.Context)
+	if c.Context != nil {
+		return c.Context
 	}
 	return context.Background()
 }

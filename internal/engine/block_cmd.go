@@ -142,7 +142,7 @@ func blockResult(w *waiter, err error) error {
 func (en *Engine) BLPop(ctx context.Context, timeout time.Duration, keys []string, left bool) (key, val string, err error) {
 	var vals []string
 	w := en.listWaiter(keys, left, 1, &key, &vals)
-	if err := blockResult(w, en.block(ctx, timeout, w, false)); err != nil {
+	if err := blockResult(w, en.block(ctx, timeout, w, false, nil)); err != nil {
 		return "", "", err
 	}
 	return key, vals[0], nil
@@ -151,7 +151,7 @@ func (en *Engine) BLPop(ctx context.Context, timeout time.Duration, keys []strin
 // BLMPop is BLPop popping up to count elements (LMPOP's blocking form).
 func (en *Engine) BLMPop(ctx context.Context, timeout time.Duration, keys []string, left bool, count int) (key string, vals []string, err error) {
 	w := en.listWaiter(keys, left, count, &key, &vals)
-	if err := blockResult(w, en.block(ctx, timeout, w, false)); err != nil {
+	if err := blockResult(w, en.block(ctx, timeout, w, false, nil)); err != nil {
 		return "", nil, err
 	}
 	return key, vals, nil
@@ -163,7 +163,7 @@ func (en *Engine) BLMPop(ctx context.Context, timeout time.Duration, keys []stri
 func (en *Engine) BLMove(ctx context.Context, timeout time.Duration, src, dst string, fromLeft, toLeft bool) (string, error) {
 	var val string
 	w := en.moveWaiter(src, dst, fromLeft, toLeft, &val)
-	if err := blockResult(w, en.block(ctx, timeout, w, true)); err != nil {
+	if err := blockResult(w, en.block(ctx, timeout, w, true, nil)); err != nil {
 		return "", err
 	}
 	return val, nil
@@ -174,7 +174,7 @@ func (en *Engine) BLMove(ctx context.Context, timeout time.Duration, src, dst st
 // BLPop does. BZPOPMIN and BZPOPMAX are count 1.
 func (en *Engine) BZMPop(ctx context.Context, timeout time.Duration, keys []string, max bool, count int) (key string, ents []types.ZEntry, err error) {
 	w := en.zsetWaiter(keys, max, count, &key, &ents)
-	if err := blockResult(w, en.block(ctx, timeout, w, false)); err != nil {
+	if err := blockResult(w, en.block(ctx, timeout, w, false, nil)); err != nil {
 		return "", nil, err
 	}
 	return key, ents, nil
@@ -189,7 +189,7 @@ func (c *Ctx) runBlocking(w *waiter, timeout time.Duration, grow bool) (popped b
 		c.measured(c.keyPositions(), func(*Ctx) { popped, err = c.En.tryPop(w) })
 		return popped, err
 	}
-	switch err := c.En.block(c.context(), timeout, w, grow); err {
+	switch err := c.En.block(c.context(), timeout, w, grow, c.Blocked); err {
 	case nil:
 		return true, w.err
 	case ErrUnblocked, ErrClosed, ErrOOM:

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -179,6 +180,15 @@ type Ctx struct {
 	// Err is set when the command ran but its write could not be made
 	// durable (FsyncAlways); the caller replies with it instead.
 	Err error
+
+	// Context, when non-nil, cancels a blocking command's wait (see
+	// ExecContext).
+	Context context.Context
+
+	// Blocked, when non-nil, is called when a blocking command is about to
+	// wait (every key was empty), with no lock held: a server flushes the
+	// replies before it and starts watching the connection for a hang-up.
+	Blocked func()
 
 	locks    [8]int
 	keyBuf   [8]int

@@ -48,6 +48,8 @@ type Engine struct {
 
 	hllSparseMax atomic.Int64 // hll-sparse-max-bytes
 	ps           psState      // pub/sub registry and notify-keyspace-events
+	blk          blocker      // callers blocked on keys (block.go)
+	watch        watchTable   // WATCHed keys (tx.go)
 	eventSeq     atomic.Uint64
 	loading      atomic.Bool
 

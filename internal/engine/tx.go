@@ -87,7 +87,7 @@ func (en *Engine) NewWatch() *Watch { return &Watch{en: en} }
 
 // Add watches keys (WATCH key...).
 func (w *Watch) Add(keys ...string) {
-	t := &w.en.extras().watch
+	t := &w.en.watch
 	if w.keys == nil {
 		w.keys = map[string]bool{}
 	}
@@ -126,7 +126,7 @@ func (w *Watch) Clear() {
 		w.dirty.Store(false)
 		return
 	}
-	t := &w.en.extras().watch
+	t := &w.en.watch
 	t.mu.Lock()
 	for k := range w.keys {
 		ws := t.keys[k]
@@ -182,7 +182,7 @@ func (sh *Shard) touchWatched(class EventClass, key string) {
 	if class&watchClasses == 0 {
 		return
 	}
-	t := &sh.en.extras().watch
+	t := &sh.en.watch
 	t.mu.Lock()
 	for _, w := range t.keys[key] {
 		w.dirty.Store(true)
@@ -192,7 +192,7 @@ func (sh *Shard) touchWatched(class EventClass, key string) {
 
 // watchTouched marks the watchers of the keys evs name. No lock held.
 func (en *Engine) watchTouched(evs []Event) {
-	t := &en.extras().watch
+	t := &en.watch
 	t.mu.Lock()
 	for _, e := range evs {
 		for _, w := range t.keys[e.Key] {
@@ -425,6 +425,9 @@ func (m *Multi) Fail() {
 		m.failed = true
 	}
 }
+
+// Len returns the number of commands queued.
+func (m *Multi) Len() int { return len(m.queue) }
 
 // Watching reports whether keys are watched.
 func (m *Multi) Watching() bool { return m.watch != nil && len(m.watch.keys) > 0 }

@@ -19,6 +19,7 @@ type Subscription struct {
 	done     chan struct{} // closed when the subscription closes: wakes a waiting publisher
 	doneOnce sync.Once
 	closed   atomic.Bool // set, under mu, when the subscription closes
+	queued   atomic.Uint64
 
 	opMu sync.Mutex // serialises the handle's Subscribe and Unsubscribe calls
 
@@ -54,6 +55,11 @@ func (r *Registry) NewSubscription(o Options) (*Subscription, error) {
 // before, when the subscription closes (Close, overflow, or the registry's
 // Close); Err then says why.
 func (s *Subscription) C() <-chan Message { return s.ch }
+
+// Queued returns the number of messages queued so far (confirmations
+// included). A reader that has received that many from C has seen every
+// message queued before the call.
+func (s *Subscription) Queued() uint64 { return s.queued.Load() }
 
 // Err returns nil while the subscription is open, ErrOverflow if it was
 // dropped because its queue was full, or the reason it was closed
@@ -253,6 +259,7 @@ func (s *Subscription) deliver(g *reg, m Message) bool {
 func (s *Subscription) enqueue(m Message) (overflow bool) {
 	select {
 	case s.ch <- m:
+		s.queued.Add(1)
 		return false
 	default:
 	}
@@ -263,6 +270,7 @@ func (s *Subscription) enqueue(m Message) (overflow bool) {
 	defer t.Stop()
 	select {
 	case s.ch <- m:
+		s.queued.Add(1)
 		return false
 	case <-s.done: // closing: the message goes nowhere
 		return false
