@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/kevy-go/kevy/internal/engine"
@@ -25,10 +26,20 @@ var (
 
 // blockedRun is a blocking command in progress.
 type blockedRun struct {
-	cancel context.CancelCauseFunc
-	done   chan struct{} // the watcher ended
-	stop   chan struct{} // closed to end the watcher
+	cancel context.CancelCauseFunc // cancels the wait (hang-up, shutdown)
+	wait   func(error) bool        // cancels the wait if it is still waiting (CLIENT UNBLOCK)
+	done   chan struct{}           // the watcher ended
+	stop   chan struct{}           // closed to end the watcher
 }
+
+// A connection's blockPhase: CLIENT UNBLOCK, from another goroutine, must
+// not miss a command between the engine queueing it (INFO blocked_clients
+// counts it) and the connection learning so.
+const (
+	phaseIdle    int32 = iota
+	phaseRunning       // a blocking command runs and may be about to wait
+	phaseWaiting       // c.blocked is set
+)
 
 // execBlocking runs a command that may block.
 func (c *conn) execBlocking(args []string) {
@@ -36,11 +47,20 @@ func (c *conn) execBlocking(args []string) {
 	defer cancel(nil)
 	b := &blockedRun{cancel: cancel}
 	mark := len(c.w.Buf)
-	c.ctx = engine.Ctx{Args: args, W: &c.w, Context: ctx, Blocked: func() { c.startBlocked(b) }}
+	c.ctx = engine.Ctx{Args: args, W: &c.w, Context: ctx, Blocked: func(wait func(error) bool) {
+		b.wait = wait
+		c.startBlocked(b)
+	}}
+	c.blockPhase.Store(phaseRunning)
 	c.s.en.Exec(&c.ctx)
+	c.blockPhase.Store(phaseIdle)
 	if b.done != nil {
 		c.endBlocked(b)
 		mark = 0 // the replies before were written
+	} else if c.blocked.Load() != nil {
+		c.blocked.Store(nil)
+		c.flags.And(^flagBlocked)
+		mark = 0
 	}
 	if err := c.ctx.Err; err != nil {
 		c.w.Buf = c.w.Buf[:min(mark, len(c.w.Buf))]
@@ -50,21 +70,24 @@ func (c *conn) execBlocking(args []string) {
 
 // startBlocked runs when the command is about to wait.
 func (c *conn) startBlocked(b *blockedRun) {
+	c.blocked.Store(b)
+	c.flags.Or(flagBlocked)
+	c.blockPhase.Store(phaseWaiting)
 	if !c.flush() {
 		b.cancel(errHangup)
 		return
 	}
 	b.done, b.stop = make(chan struct{}), make(chan struct{})
-	c.blocked.Store(b)
-	c.flags.Or(flagBlocked)
+	// Here, not in the watcher: endBlocked's wake-up deadline, set once
+	// the command ends, must not be cleared by a watcher that starts late.
+	c.nc.SetReadDeadline(time.Time{}) // idle timeout does not apply to blocked clients
+	c.in.deadline = false
 	go c.watchBlocked(b)
 }
 
 // watchBlocked reads the socket while the command waits.
 func (c *conn) watchBlocked(b *blockedRun) {
 	defer close(b.done)
-	c.nc.SetReadDeadline(time.Time{}) // idle timeout does not apply to blocked clients
-	c.in.deadline = false
 	var buf [1024]byte
 	for {
 		if c.s.shutting.Load() {
@@ -115,14 +138,19 @@ func (c *conn) endBlocked(b *blockedRun) {
 // unblock cancels the connection's blocked command, if it is blocked, as
 // CLIENT UNBLOCK does: with Redis's UNBLOCKED error, or as a timeout.
 func (c *conn) unblock(withError bool) bool {
+	// A command about to wait becomes waiting within microseconds.
+	for deadline := time.Now().Add(100 * time.Millisecond); c.blockPhase.Load() == phaseRunning; {
+		if time.Now().After(deadline) {
+			return false
+		}
+		runtime.Gosched()
+	}
 	b := c.blocked.Load()
 	if b == nil {
 		return false
 	}
 	if withError {
-		b.cancel(engine.ErrUnblocked)
-	} else {
-		b.cancel(errUnblockTmo)
+		return b.wait(engine.ErrUnblocked)
 	}
-	return true
+	return b.wait(errUnblockTmo)
 }

@@ -97,6 +97,7 @@ type conn struct {
 	ps         atomic.Pointer[subState]   // the subscription, once (P|S)SUBSCRIBE ran
 	subCounts  atomic.Uint64              // channels, patterns, shard channels (see afterSubscribe)
 	blocked    atomic.Pointer[blockedRun] // the blocking command waiting now
+	blockPhase atomic.Int32               // phaseIdle, phaseRunning, phaseWaiting
 	multiLen   atomic.Int32               // commands queued in MULTI, -1 outside
 }
 
@@ -307,7 +308,7 @@ func (c *conn) flush() bool {
 		return true
 	}
 	if c.push != nil {
-		c.pushReplies(0)
+		c.pushReplies()
 		return !c.killed.Load()
 	}
 	lim := c.outLimit()
@@ -372,10 +373,6 @@ func (c *conn) overLimit() bool {
 func (c *conn) handle(args []string) {
 	mark := len(c.w.Buf)
 	flushes := c.flushes
-	var queued uint64
-	if st := c.ps.Load(); st != nil {
-		queued = st.sub.Queued()
-	}
 	slower := c.s.p.slowerThan.Load()
 	startOff := c.prevEnd // the previous command's end, or the read's time
 	vis := c.dispatch(args)
@@ -399,7 +396,7 @@ func (c *conn) handle(args []string) {
 	c.skipCurrent = c.skipNext
 	c.skipNext = false
 	if c.push != nil {
-		c.pushReplies(queued)
+		c.pushReplies()
 	}
 }
 

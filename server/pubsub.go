@@ -62,7 +62,7 @@ func (w *connWriter) Subscription() (*pubsub.Subscription, error) {
 	if c.push == nil {
 		c.push = newPushSink(c)
 	}
-	c.pushReplies(0) // the replies so far go before the confirmations
+	c.pushReplies() // the replies so far go before the confirmations
 	st := &subState{sub: sub, sink: c.push, tick: make(chan struct{}, 1), done: make(chan struct{})}
 	c.ps.Store(st)
 	go c.forward(st)
@@ -156,10 +156,11 @@ func appendMessage(b []byte, m pubsub.Message, resp3 bool) []byte {
 	return resp.AppendInt(b, int64(m.Count))
 }
 
-// pushReplies moves the pending replies to the push sink, after the
-// messages queued since the command began (queuedBefore) were forwarded.
-func (c *conn) pushReplies(queuedBefore uint64) {
-	if st := c.ps.Load(); st != nil && st.sub.Queued() != queuedBefore {
+// pushReplies moves the pending replies to the push sink, after every
+// message queued so far was forwarded: a message published before a
+// reply was produced comes before it, as in Redis's single output buffer.
+func (c *conn) pushReplies() {
+	if st := c.ps.Load(); st != nil {
 		st.settle()
 	}
 	if len(c.w.Buf) == 0 {

@@ -75,6 +75,7 @@ type waiter struct {
 	pop func(key string) error
 
 	state   int
+	cause   error         // why it was cancelled (Unblock), with stateGone
 	err     error         // pop's error
 	nodes   []waitNode    // one per key
 	nodeBuf [2]waitNode   // nodes' storage for one or two keys
@@ -259,9 +260,9 @@ func kindLen(e *keyspace.Entry) int {
 // nil when w's pop ran (w.err holds its error), ErrNotFound on timeout,
 // context.Cause(ctx) on cancellation, ErrClosed when the engine closed.
 // grow checks maxmemory first (BLMOVE, BRPOPLPUSH). onBlock, if non-nil,
-// runs once w is queued and before the wait, with no lock held. No lock may
-// be held.
-func (en *Engine) block(ctx context.Context, timeout time.Duration, w *waiter, grow bool, onBlock func()) error {
+// runs once w is queued and before the wait, with no lock held; it gets
+// w's cancel function (see Ctx.Blocked). No lock may be held.
+func (en *Engine) block(ctx context.Context, timeout time.Duration, w *waiter, grow bool, onBlock func(func(error) bool)) error {
 	if en.closed.Load() {
 		return ErrClosed
 	}
@@ -305,7 +306,7 @@ func (en *Engine) block(ctx context.Context, timeout time.Duration, w *waiter, g
 	ls.unlock()
 	settleAll(spans)
 	if onBlock != nil {
-		onBlock()
+		onBlock(func(cause error) bool { return b.cancel(w, cause) })
 	}
 
 	var timer <-chan time.Time
@@ -333,12 +334,29 @@ func (en *Engine) block(ctx context.Context, timeout time.Duration, w *waiter, g
 			return cause
 		}
 		b.mu.Unlock()
-		<-w.done // served meanwhile: take the result
+		<-w.done // served (or cancelled) meanwhile: take the result
+	}
+	if w.state == stateGone { // cancelled: the send on done ordered this read
+		return w.cause
 	}
 	if err := settleAll(w.settle); err != nil && w.err == nil {
 		w.err = err
 	}
 	return nil
+}
+
+// cancel ends w's wait with cause if it is still blocked, reporting
+// whether it was: a waiter already served keeps its result.
+func (b *blocker) cancel(w *waiter, cause error) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if w.state != stateBlocked {
+		return false
+	}
+	b.remove(w)
+	w.state, w.cause = stateGone, cause
+	w.done <- struct{}{} // buffered; a blocked waiter has not been sent to
+	return true
 }
 
 // add queues w on each of its keys. The keys' shards are held.

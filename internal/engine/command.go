@@ -188,7 +188,10 @@ type Ctx struct {
 	// Blocked, when non-nil, is called when a blocking command is about to
 	// wait (every key was empty), with no lock held: a server flushes the
 	// replies before it and starts watching the connection for a hang-up.
-	Blocked func()
+	// cancel ends the wait with cause, as the Context's cancellation does,
+	// if the command is still waiting, and reports whether it was (CLIENT
+	// UNBLOCK replies 0 for a client a push already served).
+	Blocked func(cancel func(cause error) bool)
 
 	locks    [8]int
 	keyBuf   [8]int

@@ -51,6 +51,7 @@ type Engine struct {
 	blk          blocker      // callers blocked on keys (block.go)
 	watch        watchTable   // WATCHed keys (tx.go)
 	eventSeq     atomic.Uint64
+	txSeq        atomic.Uint64 // the last multi-shard transaction id (see nextTxID)
 	loading      atomic.Bool
 
 	// Encoding thresholds of new and growing containers (CONFIG SET-able).

@@ -28,6 +28,7 @@ type Shard struct {
 	journal *Journal      // the write log buffer; nil when persistence is off or while loading
 	snap    *Snapshot     // the point-in-time copy being taken, if any
 	events  []Event       // key events waiting for the lock's release; under mu
+	txMark  uint64        // id of the newest multi-shard transaction applied; under mu
 
 	// Readers cannot delete the expired keys they find, so they note them
 	// here and reapNoted deletes them once the reader's lock is released.
@@ -40,6 +41,17 @@ type Shard struct {
 
 func newShard(en *Engine, i int) *Shard {
 	return &Shard{dict: keyspace.NewDict(), en: en, idx: i}
+}
+
+// TxMark returns the id of the newest transaction over several shards
+// applied to the shard (see Hold.Release). Shard lock held.
+func (sh *Shard) TxMark() uint64 { return sh.txMark }
+
+// SetTxMark raises the shard's transaction mark to id, for a loader that
+// applied a transaction or a snapshot holding it. Exclusive lock held.
+func (sh *Shard) SetTxMark(id uint64) {
+	sh.txMark = max(sh.txMark, id)
+	sh.en.ObserveTxID(id)
 }
 
 // Index returns the shard's position in the engine.

@@ -42,6 +42,10 @@ type Snapshot struct {
 
 	// Captured counts keys writers preserved for the snapshot.
 	Captured int
+
+	// TxMark is the shard's transaction mark at P: every transaction over
+	// several shards with an id up to it is in the snapshot, none after.
+	TxMark uint64
 }
 
 // BeginSnapshot marks P for the shard. The caller holds the shard lock, so
@@ -49,7 +53,8 @@ type Snapshot struct {
 // snapshot (Next returning done does) before starting another.
 func (sh *Shard) BeginSnapshot() *Snapshot {
 	sh.dict.Gen++
-	s := &Snapshot{sh: sh, slots: sh.dict.Slots(), now: sh.en.Now(), captured: map[*keyspace.Entry]SnapItem{}}
+	s := &Snapshot{sh: sh, slots: sh.dict.Slots(), now: sh.en.Now(), captured: map[*keyspace.Entry]SnapItem{},
+		TxMark: sh.txMark}
 	sh.snap = s
 	return s
 }

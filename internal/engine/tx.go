@@ -1,12 +1,12 @@
 package engine
 
 import (
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/kevy-go/kevy/internal/resp"
 )
@@ -308,7 +308,11 @@ func (h *Hold) Release() error {
 			for n, j := range wrote {
 				ids[n] = strconv.Itoa(h.idx[j])
 			}
-			begin = append(begin, strconv.FormatUint(rand.Uint64(), 36), strings.Join(ids, ","))
+			id := h.en.nextTxID()
+			for _, j := range wrote {
+				h.en.shards[h.idx[j]].txMark = id
+			}
+			begin = append(begin, FormatTxID(id), strings.Join(ids, ","))
 		}
 		for _, j := range wrote {
 			h.en.shards[h.idx[j]].journal.wrapTx(h.start[j], begin)
@@ -652,6 +656,45 @@ func discardCmd(c *Ctx) { c.err(errDiscardNoMulti) }
 func watchCmd(c *Ctx) { c.ok() } // a watch that ends with the call
 
 func unwatchCmd(c *Ctx) { c.ok() }
+
+// Transactions over several shards carry an id in their MULTI record:
+// increasing (at least the Unix time in nanoseconds, so a restarted
+// process continues above the ids on disk), assigned with every involved
+// shard held, so each shard's transactions are in id order. A snapshot
+// records the shard's newest id at P (Snapshot.TxMark), so a loader can
+// tell a transaction whose records on a shard were folded into that
+// shard's snapshot from one whose records never reached its log.
+
+// nextTxID returns a new transaction id.
+func (en *Engine) nextTxID() uint64 {
+	for {
+		last := en.txSeq.Load()
+		id := max(last+1, uint64(time.Now().UnixNano()))
+		if en.txSeq.CompareAndSwap(last, id) {
+			return id
+		}
+	}
+}
+
+// ObserveTxID makes later transaction ids larger than id (a loader saw it).
+func (en *Engine) ObserveTxID(id uint64) {
+	for {
+		last := en.txSeq.Load()
+		if last >= id || en.txSeq.CompareAndSwap(last, id) {
+			return
+		}
+	}
+}
+
+// FormatTxID and ParseTxID convert a transaction id to and from its form
+// in a MULTI record.
+func FormatTxID(id uint64) string { return strconv.FormatUint(id, 36) }
+
+// ParseTxID parses a transaction id; ok is false for a malformed one.
+func ParseTxID(s string) (id uint64, ok bool) {
+	id, err := strconv.ParseUint(s, 36, 64)
+	return id, err == nil
+}
 
 // TxMarker parses a journal record written by Hold.Release: begin is true
 // for MULTI, false for EXEC; id and shards are set for a transaction that

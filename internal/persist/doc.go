@@ -104,6 +104,28 @@
 // (SMOVE, RENAME across shards) is journaled in each and is atomic across
 // them only once acknowledged.
 //
+// # Transactions
+//
+// A transaction (MULTI/EXEC, Tx, a batch) writes its effects to each
+// shard's log between a MULTI record and an EXEC record; Open applies a
+// shard's part only once its EXEC is read, and cuts off one left open at
+// the end of a log like a torn record. A transaction over several shards
+// has an id in its MULTI record (MULTI <id> <shards>): increasing, and
+// assigned with every involved shard held, so each shard's transactions
+// are in id order. A shard's snapshot or rewritten log records the id of
+// the newest such transaction it holds (kevy-tx in the RDB, tx= in the
+// header). Open plans every shard first and reads the markers of all
+// their logs; a transaction committed only if, on every shard it wrote
+// to, its part is complete in the log or its id is at most that shard's
+// base mark (the part was folded into the base). One that did not commit
+// — a crash between the shards' writes — is skipped on every shard, and
+// the shards that held a part of it get a new base at once, so a later
+// Open cannot replay it. A kill mid-transaction therefore leaves the
+// transaction wholly present or wholly absent (TestTxKill). What this
+// does not undo: a later write to one of the shards that was acknowledged
+// (its own fsync done) while the transaction still waited for another
+// shard's fsync stays, without the transaction.
+//
 // # Fsync policies and errors
 //
 // One flusher goroutine per shard drains the shard's journal: under

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kevy-go/kevy/internal/engine"
 	"github.com/kevy-go/kevy/internal/resp"
 )
 
@@ -53,7 +54,8 @@ type header struct {
 	gen   uint64
 	base  bool
 	shard int
-	none  bool // the file has no header (a plain log from elsewhere)
+	none  bool   // the file has no header (a plain log from elsewhere)
+	tx    uint64 // a base's transaction mark (engine.Snapshot.TxMark); 0 when absent
 }
 
 const headerPrefix = "kevy-aof "
@@ -63,7 +65,11 @@ func (h header) text() string {
 	if h.base {
 		b = 1
 	}
-	return fmt.Sprintf("%sgen=%d base=%d shard=%d", headerPrefix, h.gen, b, h.shard)
+	t := fmt.Sprintf("%sgen=%d base=%d shard=%d", headerPrefix, h.gen, b, h.shard)
+	if h.tx != 0 {
+		t += " tx=" + engine.FormatTxID(h.tx)
+	}
+	return t
 }
 
 func (h header) record() []byte { return resp.AppendCommand(nil, "PING", h.text()) }
@@ -90,6 +96,11 @@ func parseHeader(args []string) (h header, ok bool, err error) {
 		case "shard":
 			h.shard, err = strconv.Atoi(v)
 			seen |= 4
+		case "tx":
+			var ok bool
+			if h.tx, ok = engine.ParseTxID(v); !ok {
+				err = fmt.Errorf("bad tx %q", v)
+			}
 		}
 		if err != nil {
 			return header{}, true, fmt.Errorf("bad log header %q: %v", args[1], err)

@@ -45,6 +45,28 @@ type loader struct {
 	prefix  bool // load the valid prefix of corrupt files
 	logger  *slog.Logger
 	stats   *LoadStats
+
+	plans []*shardPlan        // every shard's files, planned before any is replayed
+	txs   map[txPart]struct{} // the multi-shard transactions complete in each shard's logs
+}
+
+// txPart is one shard's part of a transaction over several shards.
+type txPart struct {
+	id    string
+	shard int
+}
+
+// shardPlan is what loading shard i will read: its base and the chain of
+// logs after it.
+type shardPlan struct {
+	i        int
+	out      *loadedShard
+	rr       *rdbSource // the snapshot, open; nil without one
+	baseLog  *logFile   // a rewritten log that is the base, or nil
+	chain    []*logFile // the logs to replay, in order
+	rest     []*logFile // the logs after the base (for a corrupt snapshot)
+	chainErr error      // a gap in the generations, reported after the snapshot is read
+	txMark   uint64     // the base's transaction mark
 }
 
 func (ld *loader) warn(msg string, args ...any) {
@@ -53,8 +75,109 @@ func (ld *loader) warn(msg string, args ...any) {
 	}
 }
 
-// loadShard loads shard i's files into ld.en's shard i.
-func (ld *loader) loadShard(i int) (*loadedShard, error) {
+// loadAll loads every shard's files into ld.en. It plans every shard
+// first, so that a transaction over several shards is replayed only if it
+// committed: its part is complete in the log of every shard it wrote to,
+// or was folded into that shard's base (its id is at most the base's
+// transaction mark). A crash can leave one shard's part written and
+// another's not; replaying neither keeps the transaction whole.
+func (ld *loader) loadAll() ([]*loadedShard, error) {
+	ld.plans = make([]*shardPlan, ld.n)
+	defer func() {
+		for _, p := range ld.plans {
+			if p != nil && p.rr != nil {
+				p.rr.close()
+				p.rr = nil
+			}
+		}
+	}()
+	for i := range ld.n {
+		p, err := ld.planShard(i)
+		if err != nil {
+			return nil, err
+		}
+		ld.plans[i] = p
+	}
+	if ld.n > 1 {
+		if err := ld.scanTx(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*loadedShard, ld.n)
+	for i, p := range ld.plans {
+		var err error
+		if out[i], err = ld.applyShard(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// scanTx finds the transactions over several shards whose part is
+// complete (MULTI id ... EXEC) in each shard's chain.
+func (ld *loader) scanTx() error {
+	ld.txs = map[txPart]struct{}{}
+	for _, p := range ld.plans {
+		ld.en.ObserveTxID(p.txMark)
+		for _, lf := range p.chain {
+			if err := ld.scanLog(p.i, lf); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// scanLog records the complete transaction parts of one log. A damaged
+// record ends the scan: replay reports it.
+func (ld *loader) scanLog(i int, lf *logFile) error {
+	path := ld.d.join(lf.name)
+	f, err := ld.d.fs.OpenFile(path, os.O_RDONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rd := resp.NewReader(bufio.NewReaderSize(f, 1<<20))
+	open := ""
+	for {
+		args, err := rd.ReadStrictCommand()
+		if err != nil {
+			return nil
+		}
+		begin, id, _, ok := engine.TxMarker(args)
+		switch {
+		case !ok:
+		case begin:
+			open = id
+			if n, ok := engine.ParseTxID(id); ok {
+				ld.en.ObserveTxID(n)
+			}
+		default:
+			if open != "" {
+				ld.txs[txPart{open, i}] = struct{}{}
+			}
+			open = ""
+		}
+	}
+}
+
+// committed reports whether the transaction id over shards committed.
+func (ld *loader) committed(id string, shards []int) bool {
+	n, numeric := engine.ParseTxID(id)
+	for _, s := range shards {
+		if _, ok := ld.txs[txPart{id, s}]; ok {
+			continue
+		}
+		if s >= 0 && s < len(ld.plans) && numeric && n <= ld.plans[s].txMark {
+			continue // folded into the shard's base
+		}
+		return false
+	}
+	return true
+}
+
+// planShard finds shard i's files and the order to load them in.
+func (ld *loader) planShard(i int) (*shardPlan, error) {
 	out := &loadedShard{}
 	logName := ld.logName(i)
 	entries, err := ld.d.fs.ReadDir(ld.d.path)
@@ -104,7 +227,6 @@ func (ld *loader) loadShard(i int) (*loadedShard, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer rr.close()
 		rdbGen = int64(rr.gen)
 		out.maxGen = max(out.maxGen, rr.gen)
 	}
@@ -172,6 +294,25 @@ func (ld *loader) loadShard(i int) (*loadedShard, error) {
 		want++
 	}
 
+	p := &shardPlan{i: i, out: out, rr: rr, baseLog: baseLog, chain: chain, rest: rest, chainErr: chainErr}
+	switch {
+	case baseLog != nil:
+		p.txMark = baseLog.hdr.tx
+	case rr != nil:
+		p.txMark = rr.tx
+	}
+	return p, nil
+}
+
+// applyShard loads a planned shard: its base, then its chain of logs.
+func (ld *loader) applyShard(p *shardPlan) (*loadedShard, error) {
+	i, out, rr, baseLog, chain, rest, chainErr := p.i, p.out, p.rr, p.baseLog, p.chain, p.rest, p.chainErr
+	if rr != nil {
+		defer func() { rr.close(); p.rr = nil }()
+	}
+	ld.en.Shard(i).Lock()
+	ld.en.Shard(i).SetTxMark(p.txMark)
+	ld.en.Shard(i).Unlock()
 	// Load the RDB if it is the base.
 	if rr != nil && baseLog == nil {
 		if err := ld.loadRDB(i, rr); err != nil {
@@ -197,6 +338,13 @@ func (ld *loader) loadShard(i int) (*loadedShard, error) {
 		res, err := ld.replay(i, lf)
 		if err != nil {
 			return nil, err
+		}
+		if res.dropped {
+			// The skipped records must not be replayed by a later Open
+			// (whose snapshots of other shards may by then cover newer
+			// transactions): write a new base without them.
+			out.rebase = true
+			ld.warn("persist: skipped the part of a transaction over several shards that did not commit", "file", ld.d.join(lf.name))
 		}
 		switch res.kind {
 		case replayTorn:
@@ -336,9 +484,10 @@ const (
 )
 
 type replayResult struct {
-	kind replayKind
-	off  int64 // where the torn or corrupt record starts
-	err  error // what is wrong with it
+	kind    replayKind
+	off     int64 // where the torn or corrupt record starts
+	err     error // what is wrong with it
+	dropped bool  // a transaction over several shards that did not commit was skipped
 }
 
 // replayWriter records the first error a replayed command replies.
@@ -384,9 +533,13 @@ func (ld *loader) replay(i int, lf *logFile) (replayResult, error) {
 	var w replayWriter
 	// Transactions: records between MULTI and EXEC are applied only once
 	// the EXEC is read; one left open at the end of the log is cut off
-	// like a torn record. (A transaction over several shards is applied
-	// per shard once each shard's part is complete.)
+	// like a torn record. One over several shards is applied only if it
+	// committed on all of them (see loadAll).
 	var tx engine.TxReplay
+	if ld.txs != nil {
+		tx.Committed = ld.committed
+	}
+	txID, dropped := "", false
 	sh.Lock()
 	defer func() { sh.Unlock() }()
 	for n := 1; ; n++ {
@@ -398,14 +551,14 @@ func (ld *loader) replay(i int, lf *logFile) (replayResult, error) {
 				return replayResult{}, fmt.Errorf("persist: %s changed while it was loaded", path)
 			}
 			if off, open := tx.Pending(); open {
-				return replayResult{kind: replayTorn, off: off}, nil
+				return replayResult{kind: replayTorn, off: off, dropped: dropped}, nil
 			}
-			return replayResult{}, nil
+			return replayResult{dropped: dropped}, nil
 		case err == io.ErrUnexpectedEOF:
 			if off, open := tx.Pending(); open {
-				return replayResult{kind: replayTorn, off: off}, nil
+				return replayResult{kind: replayTorn, off: off, dropped: dropped}, nil
 			}
-			return replayResult{kind: replayTorn, off: rd.Offset()}, nil
+			return replayResult{kind: replayTorn, off: rd.Offset(), dropped: dropped}, nil
 		case err != nil:
 			var pe *resp.ProtocolError
 			if errors.As(err, &pe) {
@@ -413,7 +566,20 @@ func (ld *loader) replay(i int, lf *logFile) (replayResult, error) {
 			}
 			return replayResult{}, fmt.Errorf("persist: reading %s: %w", path, err)
 		}
-		for _, args := range tx.Feed(args, start) {
+		begin, id, _, marker := engine.TxMarker(args)
+		if marker && begin {
+			txID = id
+		}
+		apply := tx.Feed(args, start)
+		if marker && !begin && txID != "" {
+			if len(apply) == 0 {
+				dropped = true
+			} else if n, ok := engine.ParseTxID(txID); ok {
+				sh.SetTxMark(n)
+			}
+			txID = ""
+		}
+		for _, args := range apply {
 			w.err = nil
 			if isFlush(args) {
 				// A shard's log records FLUSHALL for the shard only.
@@ -472,6 +638,7 @@ type rdbSource struct {
 	size  int64
 	r     *rdb.Reader
 	gen   uint64
+	tx    uint64 // kevy-tx: the snapshot's transaction mark
 	first rdb.Entry
 	err   error // the result of reading the first entry
 }
@@ -504,6 +671,12 @@ func (ld *loader) openRDB(i int) (*rdbSource, error) {
 		if err != nil {
 			f.Close()
 			return nil, &fileError{File: path, Offset: 0, Err: fmt.Errorf("bad kevy-gen %q", g)}
+		}
+	}
+	if t, ok := aux["kevy-tx"]; ok {
+		if src.tx, ok = engine.ParseTxID(t); !ok {
+			f.Close()
+			return nil, &fileError{File: path, Offset: 0, Err: fmt.Errorf("bad kevy-tx %q", t)}
 		}
 	}
 	if s, ok := aux["kevy-shard"]; ok && s != strconv.Itoa(i) {

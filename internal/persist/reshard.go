@@ -22,12 +22,12 @@ func (st *Store) reshard(oldN int, oldLog string, stats *LoadStats) ([]*loadedSh
 	setLoading(scratch, true)
 	ld := &loader{d: d, en: scratch, n: oldN, logName: logNameFunc(oldN, oldLog),
 		prefix: cfg.LoadValidPrefix, logger: cfg.Logger, stats: stats}
+	loaded, err := ld.loadAll()
+	if err != nil {
+		return nil, err
+	}
 	var maxGen uint64
-	for i := range oldN {
-		ls, err := ld.loadShard(i)
-		if err != nil {
-			return nil, err
-		}
+	for _, ls := range loaded {
 		maxGen = max(maxGen, ls.maxGen)
 	}
 

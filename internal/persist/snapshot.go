@@ -204,6 +204,9 @@ func (st *Store) writeRDB(name string, snap *engine.Snapshot, shard int, gen uin
 	w.WriteAux("kevy-gen", strconv.FormatUint(gen, 10))
 	w.WriteAux("kevy-shard", strconv.Itoa(shard))
 	w.WriteAux("kevy-shards", strconv.Itoa(st.cfg.Shards))
+	if snap.TxMark != 0 {
+		w.WriteAux("kevy-tx", engine.FormatTxID(snap.TxMark))
+	}
 	if err := w.SelectDB(0, 0, 0); err != nil {
 		return 0, 0, err
 	}
@@ -286,7 +289,7 @@ func (st *Store) rewriteShard(l *shardLog, rs *RewriteStats) error {
 	}()
 	cw := &countWriter{w: f}
 	bw := bufio.NewWriterSize(cw, 1<<20)
-	bw.Write(header{gen: l.gen, base: true, shard: l.i}.record())
+	bw.Write(header{gen: l.gen, base: true, shard: l.i, tx: snap.TxMark}.record())
 	var buf []engine.SnapItem
 	var rec []byte
 	for done := false; !done; {

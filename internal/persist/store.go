@@ -320,13 +320,7 @@ func (st *Store) load(stats *LoadStats) ([]*loadedShard, error) {
 	}
 	ld := &loader{d: d, en: st.en, n: N, logName: logNameFunc(N, cfg.AOFFilename),
 		prefix: cfg.LoadValidPrefix, logger: cfg.Logger, stats: stats}
-	out := make([]*loadedShard, N)
-	for i := range N {
-		if out[i], err = ld.loadShard(i); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return ld.loadAll()
 }
 
 // inferLayout guesses the layout of a directory without a manifest (files
@@ -415,9 +409,10 @@ func (st *Store) settle(l *shardLog, ls *loadedShard) error {
 	stamp := strconv.FormatInt(time.Now().UnixNano(), 10)
 	switch {
 	case ls.rebase:
-		// The snapshot was corrupt and only its valid prefix was loaded:
-		// write the memory as a new base of a new generation, keeping the
-		// corrupt files aside.
+		// The snapshot was corrupt and only its valid prefix was loaded,
+		// or a transaction that did not commit was skipped: write the
+		// memory as a new base of a new generation, keeping corrupt files
+		// aside.
 		gen := ls.maxGen + 1
 		for _, name := range ls.corrupt {
 			if name == dumpName(l.i) {

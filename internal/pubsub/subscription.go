@@ -176,15 +176,16 @@ func (s *Subscription) subscribe(ns int, kind Kind, names []string) error {
 				s.names[ns] = map[string]*reg{}
 			}
 			s.names[ns][name] = g
+			// Registered before the confirmation is queued: a reader that
+			// saw the confirmation gets every message published after.
+			// (No path takes s.mu while holding a registry lock.)
+			s.r.add(ns, g)
 		}
 		overflow := s.confirm && s.enqueue(confirmation(kind, ns, name, s.count(ns)))
 		s.mu.Unlock()
 		if overflow {
 			s.drop(ErrOverflow)
 			return ErrOverflow
-		}
-		if g != nil {
-			s.r.add(ns, g)
 		}
 	}
 	return nil
@@ -225,12 +226,10 @@ func (s *Subscription) unsubscribe(ns int, kind Kind, names []string) error {
 		if g != nil {
 			g.active = false
 			delete(s.names[ns], name)
+			s.r.remove(ns, g) // before the confirmation, as add
 		}
 		overflow := s.confirm && s.enqueue(confirmation(kind, ns, name, s.count(ns)))
 		s.mu.Unlock()
-		if g != nil {
-			s.r.remove(ns, g)
-		}
 		if overflow {
 			s.drop(ErrOverflow)
 			return ErrOverflow
