@@ -13,11 +13,12 @@ import (
 
 // serverCmd is one command the server implements.
 type serverCmd struct {
-	name      string // lowercase
-	arity     int    // as Redis: negative means at least -arity
-	noAuth    bool   // allowed before AUTH
-	noMonitor bool   // not shown to MONITOR (admin or secret arguments)
-	noSlowlog bool   // not recorded in the slow log
+	name      string      // lowercase
+	arity     int         // as Redis: negative means at least -arity
+	flags     engine.Flag // as COMMAND reports them
+	noAuth    bool        // allowed before AUTH
+	noMonitor bool        // not shown to MONITOR (admin or secret arguments)
+	noSlowlog bool        // not recorded in the slow log
 	run       func(c *conn, args []string)
 }
 
@@ -25,26 +26,34 @@ var serverCmds map[string]*serverCmd
 
 func init() {
 	serverCmds = map[string]*serverCmd{}
+	const (
+		conn  = engine.FlagNoScript | engine.FlagLoading | engine.FlagStale
+		admin = engine.FlagAdmin | engine.FlagNoScript | engine.FlagLoading | engine.FlagStale
+		fast  = engine.FlagFast
+	)
 	for _, sc := range []*serverCmd{
-		{name: "auth", arity: -2, noAuth: true, noMonitor: true, noSlowlog: true, run: authCmd},
-		{name: "hello", arity: -1, noAuth: true, noMonitor: true, noSlowlog: true, run: helloCmd},
-		{name: "select", arity: 2, run: selectCmd},
-		{name: "quit", arity: -1, noAuth: true, run: quitCmd},
-		{name: "reset", arity: 1, noAuth: true, run: resetCmd},
-		{name: "client", arity: -2, run: clientCmd},
+		{name: "auth", arity: -2, flags: conn | fast, noAuth: true, noMonitor: true, noSlowlog: true, run: authCmd},
+		{name: "hello", arity: -1, flags: conn | fast, noAuth: true, noMonitor: true, noSlowlog: true, run: helloCmd},
+		{name: "select", arity: 2, flags: engine.FlagLoading | engine.FlagStale | fast, run: selectCmd},
+		{name: "quit", arity: -1, flags: conn | fast, noAuth: true, run: quitCmd},
+		{name: "reset", arity: 1, flags: conn | fast, noAuth: true, run: resetCmd},
+		{name: "client", arity: -2, flags: conn, run: clientCmd},
 		{name: "info", arity: -1, run: infoCmd},
 		{name: "config", arity: -2, noMonitor: true, run: configCmd},
-		{name: "monitor", arity: 1, noMonitor: true, run: monitorCmd},
-		{name: "slowlog", arity: -2, noMonitor: true, run: slowlogCmd},
-		{name: "debug", arity: -2, noMonitor: true, run: debugCmd},
-		{name: "shutdown", arity: -1, noMonitor: true, run: shutdownCmd},
-		{name: "save", arity: 1, noMonitor: true, run: saveCmd},
-		{name: "bgsave", arity: -1, noMonitor: true, run: bgsaveCmd},
-		{name: "bgrewriteaof", arity: 1, noMonitor: true, run: bgrewriteaofCmd},
-		{name: "lastsave", arity: 1, run: lastsaveCmd},
-		{name: "role", arity: 1, run: roleCmd},
+		{name: "monitor", arity: 1, flags: admin, noMonitor: true, run: monitorCmd},
+		{name: "slowlog", arity: -2, flags: admin, noMonitor: true, run: slowlogCmd},
+		{name: "debug", arity: -2, flags: admin, noMonitor: true, run: debugCmd},
+		{name: "shutdown", arity: -1, flags: admin, noMonitor: true, run: shutdownCmd},
+		{name: "save", arity: 1, flags: admin, noMonitor: true, run: saveCmd},
+		{name: "bgsave", arity: -1, flags: admin, noMonitor: true, run: bgsaveCmd},
+		{name: "bgrewriteaof", arity: 1, flags: admin, noMonitor: true, run: bgrewriteaofCmd},
+		{name: "lastsave", arity: 1, flags: engine.FlagLoading | engine.FlagStale | fast, run: lastsaveCmd},
+		{name: "role", arity: 1, flags: conn | fast, run: roleCmd},
 	} {
 		serverCmds[sc.name] = sc
+		// COMMAND reports these beside the engine's (info and config are
+		// the engine's, wrapped).
+		engine.Describe(&engine.Command{Name: sc.name, Arity: sc.arity, Flags: sc.flags})
 	}
 }
 

@@ -110,12 +110,28 @@ func equalFoldASCII(lowerName, s string) bool {
 
 // Commands returns the table sorted by name.
 func Commands() []*Command {
-	out := make([]*Command, 0, len(commands))
+	out := make([]*Command, 0, len(commands)+len(described))
 	for _, c := range commands {
+		out = append(out, c)
+	}
+	for _, c := range described {
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b *Command) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+// described holds the commands a server runs itself (connection state,
+// administration), so that COMMAND reports them beside the table's.
+var described = map[string]*Command{}
+
+// Describe adds cmd, a command its caller runs itself (cmd.Run is not
+// used), to what COMMAND, COMMAND INFO, COUNT, LIST and DOCS report. A
+// name the table already has is ignored. Call it from an init function.
+func Describe(cmd *Command) {
+	if commands[cmd.Name] == nil {
+		described[cmd.Name] = cmd
+	}
 }
 
 // KeyIndexes returns the positions of key arguments in args.

@@ -156,7 +156,7 @@ func commandCmd(c *Ctx) {
 	}
 	switch sub {
 	case "count":
-		c.W.WriteInt(int64(len(commands)))
+		c.W.WriteInt(int64(len(commands) + len(described)))
 	case "info":
 		names := c.Args[2:]
 		if len(names) == 0 {
@@ -198,7 +198,10 @@ func lookupFull(name string) *Command {
 		}
 		return nil
 	}
-	return Lookup(name)
+	if cmd := Lookup(name); cmd != nil {
+		return cmd
+	}
+	return described[strings.ToLower(name)]
 }
 
 // command returns s in the shape of a Command, for COMMAND INFO.
