@@ -273,3 +273,19 @@ func BenchmarkSetFloodEvicting(b *testing.B) {
 		s.Set(keys[i&(1<<20-1)], benchValue)
 	}
 }
+
+// BenchmarkSetExistingAOF is BenchmarkSetExisting with the append-only
+// log on (fsync every second): the cost of journaling a write.
+var autoRewrite = -1
+
+func BenchmarkSetExistingAOF(b *testing.B) {
+	s := open(b, &Options{Dir: b.TempDir(), AppendFsync: FsyncEverySec, AutoRewritePercent: autoRewrite})
+	keys := benchKeys(4096)
+	for _, k := range keys {
+		s.Set(k, benchValue)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Set(keys[i&4095], benchValue)
+	}
+}

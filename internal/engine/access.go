@@ -89,7 +89,7 @@ func (en *Engine) Set(key, val string) error {
 		sh.used.Add(entryCost + slotCost + int64(types.StringCost(len(key))+types.StringCost(len(val))))
 		sh.notify(ClassNew, "new", key)
 	}
-	sh.log("SET", key, val)
+	sh.logSet(key, val)
 	sh.notify(ClassString, "set", key)
 	lsn := sh.position()
 	evs := sh.takeEvents(nil)

@@ -47,7 +47,22 @@ func NewJournal() *Journal {
 // append encodes one command. Shard lock held.
 func (j *Journal) append(args []string) {
 	n := len(j.buf)
+	j.reserve(resp.CommandLen(args...))
 	j.buf = resp.AppendCommand(j.buf, args...)
+	j.appended += uint64(len(j.buf) - n)
+	j.poke()
+}
+
+// setPrefix is the start of every SET key val record.
+const setPrefix = "*3\r\n$3\r\nSET\r\n"
+
+// appendSet encodes SET key val, the most common record. Shard lock held.
+func (j *Journal) appendSet(key, val string) {
+	n := len(j.buf)
+	j.reserve(len(setPrefix) + len(key) + len(val) + 30)
+	j.buf = append(j.buf, setPrefix...)
+	j.buf = resp.AppendBulk(j.buf, key)
+	j.buf = resp.AppendBulk(j.buf, val)
 	j.appended += uint64(len(j.buf) - n)
 	j.poke()
 }
@@ -55,6 +70,11 @@ func (j *Journal) append(args []string) {
 // appendv encodes cmd key rest... without building a slice. Shard lock held.
 func (j *Journal) appendv(cmd, key string, rest []string) {
 	n := len(j.buf)
+	size := 32 + len(cmd) + len(key)
+	for _, a := range rest {
+		size += 16 + len(a)
+	}
+	j.reserve(size)
 	j.buf = resp.AppendArrayLen(j.buf, 2+len(rest))
 	j.buf = resp.AppendBulk(j.buf, cmd)
 	j.buf = resp.AppendBulk(j.buf, key)
@@ -63,6 +83,19 @@ func (j *Journal) appendv(cmd, key string, rest []string) {
 	}
 	j.appended += uint64(len(j.buf) - n)
 	j.poke()
+}
+
+// reserve makes room for n more bytes, doubling the buffer when it must
+// grow: a flusher that falls behind a write flood (its buffer handed over
+// at Take is sized for the usual batch) would otherwise make append's
+// growth policy (1.25x for large slices) copy the buffer again and again.
+func (j *Journal) reserve(n int) {
+	if cap(j.buf)-len(j.buf) >= n {
+		return
+	}
+	nb := make([]byte, len(j.buf), 2*cap(j.buf)+n)
+	copy(nb, j.buf)
+	j.buf = nb
 }
 
 func (j *Journal) poke() {

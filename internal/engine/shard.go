@@ -167,6 +167,13 @@ func (sh *Shard) log(args ...string) {
 	}
 }
 
+// logSet logs SET key val.
+func (sh *Shard) logSet(key, val string) {
+	if sh.journal != nil {
+		sh.journal.appendSet(key, val)
+	}
+}
+
 // logv is log for a command with a variable tail of arguments.
 func (sh *Shard) logv(cmd, key string, rest []string) {
 	if sh.journal != nil {

@@ -71,7 +71,7 @@ func (sh *Shard) SetPlain(key, val string) {
 		d.Insert(keyspace.NewEntry(key, h, val))
 		sh.notify(ClassNew, "new", key)
 	}
-	sh.log("SET", key, val)
+	sh.logSet(key, val)
 	sh.notify(ClassString, "set", key)
 }
 
@@ -128,7 +128,7 @@ func (sh *Shard) Set(key, val string, a SetArgs) (SetResult, error) {
 	} else if a.KeepTTL {
 		sh.log("SET", key, val, "KEEPTTL")
 	} else {
-		sh.log("SET", key, val)
+		sh.logSet(key, val)
 	}
 	return r, nil
 }
@@ -225,7 +225,7 @@ func (sh *Shard) Append(key, val string) (int64, error) {
 	e := sh.lookupWrite(key, sh.dict.Hash(key))
 	if e == nil {
 		sh.putString(key, val, false)
-		sh.log("SET", key, val)
+		sh.logSet(key, val)
 		sh.notify(ClassString, "append", key)
 		return int64(len(val)), nil
 	}

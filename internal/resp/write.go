@@ -151,3 +151,22 @@ func AppendCommand(b []byte, args ...string) []byte {
 	}
 	return b
 }
+
+// CommandLen returns the length of args in multibulk form (what
+// AppendCommand appends).
+func CommandLen(args ...string) int {
+	size := headerLen(len(args))
+	for _, a := range args {
+		size += headerLen(len(a)) + len(a) + 2
+	}
+	return size
+}
+
+// headerLen is the length of a header (type byte, decimal n >= 0, CRLF).
+func headerLen(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d + 3
+}
