@@ -118,7 +118,8 @@ type shardLog struct {
 	syncedUpto uint64 // journal position known to be on stable storage
 	spare      []byte
 	lastTake   int  // bytes taken from the journal last time
-	unsynced   bool // bytes written since the last fsync
+	unsynced   bool // bytes written since the last fsync (began)
+	syncing    bool // an fsync runs in the background (syncAsync)
 	lastSync   time.Time
 	writeErr   error // last write failure, until a write succeeds
 	syncErr    error // last fsync failure, until an fsync succeeds
@@ -577,6 +578,44 @@ func (l *shardLog) writeOut(doSync bool) error {
 	return nil
 }
 
+// syncAsync fsyncs the log in a goroutine of its own, so that the
+// flusher keeps taking and writing the journal meanwhile: an fsync can take
+// long, and a writer flood would otherwise pile its records up in memory
+// (Redis, too, fsyncs every second in a background thread). l.mu held.
+func (st *Store) syncAsync(l *shardLog) {
+	if l.syncing {
+		return
+	}
+	if !l.unsynced {
+		l.syncErr = nil
+		l.syncedUpto = l.pendUpto
+		l.lastSync = time.Now()
+		l.report()
+		return
+	}
+	f, upto, cur := l.f, l.pendUpto, l.cur
+	l.syncing, l.unsynced, l.lastSync = true, false, time.Now()
+	st.wg.Add(1)
+	go func() {
+		defer st.wg.Done()
+		err := f.Sync()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.syncing = false
+		if l.f != f {
+			return // switched meanwhile: the switch fsynced the old file itself
+		}
+		if err != nil {
+			l.syncErr = fmt.Errorf("fsync of %s: %w", cur, err)
+			l.unsynced = true
+		} else {
+			l.syncErr = nil
+			l.syncedUpto = max(l.syncedUpto, upto)
+		}
+		l.report()
+	}()
+}
+
 // report passes the log's health to the journal: writers see MISCONF
 // while a write or fsync failure stands, and FsyncAlways writers wake.
 func (l *shardLog) report() {
@@ -670,7 +709,10 @@ func (st *Store) flusher(l *shardLog) {
 		case engine.SyncAlways:
 			err = l.flush(true)
 		case engine.SyncEverySec:
-			err = l.flush(timed || time.Since(l.lastSync) >= time.Second || l.syncErr != nil)
+			due := timed || time.Since(l.lastSync) >= time.Second || l.syncErr != nil
+			if err = l.flush(false); err == nil && due {
+				st.syncAsync(l)
+			}
 		default:
 			err = l.flush(false)
 		}
