@@ -19,6 +19,18 @@
 // DEBUG, SHUTDOWN, SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE) are answered here;
 // every other command runs through the same command table as Store.Do.
 //
+// Connection modes follow Redis: (P|S)SUBSCRIBE puts a connection in
+// subscribed mode (RESP2: only the subscribe commands, PING, QUIT and
+// RESET; RESP3: any command, messages arrive as pushes), with messages and
+// replies written in order; MULTI queues commands until EXEC runs them
+// atomically, holding their shards (WATCH aborts EXEC when a watched key
+// changed); blocking commands (BLPOP...) wait in the connection, which
+// keeps reading so that a client that hangs up is never served a popped
+// element. Deliberate differences: (P|S)SUBSCRIBE, MONITOR, SAVE, BGSAVE,
+// BGREWRITEAOF, SHUTDOWN and DEBUG are refused inside MULTI ("Command not
+// allowed inside a transaction"), where Redis 7.0 queues them and, for the
+// subscribe commands, replies a malformed EXEC array.
+//
 // The limits Redis enforces to survive abusive clients are enforced with
 // Redis's texts: proto-max-bulk-len, the unauthenticated request limits,
 // client-query-buffer-limit, client-output-buffer-limit, maxclients and the
