@@ -289,3 +289,17 @@ func BenchmarkSetExistingAOF(b *testing.B) {
 		s.Set(keys[i&4095], benchValue)
 	}
 }
+
+// BenchmarkGetLRUManualReaper is GET with allkeys-lru and the manual
+// reaper: the access stamp must not cost a clock read per GET.
+func BenchmarkGetLRUManualReaper(b *testing.B) {
+	s := open(b, &Options{MaxMemory: 1 << 30, Eviction: AllKeysLRU, Reaper: ReaperManual})
+	keys := benchKeys(4096)
+	for _, k := range keys {
+		s.Set(k, benchValue)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Get(keys[i&4095])
+	}
+}

@@ -52,6 +52,7 @@ type Engine struct {
 	watch        watchTable   // WATCHed keys (tx.go)
 	eventSeq     atomic.Uint64
 	txSeq        atomic.Uint64 // the last multi-shard transaction id (see nextTxID)
+	lastNow      atomic.Int64  // a recent real-clock reading, to the second (see stampNow)
 	loading      atomic.Bool
 
 	// Encoding thresholds of new and growing containers (CONFIG SET-able).
@@ -127,7 +128,26 @@ func (en *Engine) Now() int64 {
 	if en.cfg.Now != nil {
 		return en.cfg.Now()
 	}
-	return time.Now().UnixMilli()
+	t := time.Now().UnixMilli()
+	if t-en.lastNow.Load() >= 1000 {
+		en.lastNow.Store(t)
+	}
+	return t
+}
+
+// stampNow is the clock of LRU and LFU stamps, which count seconds and
+// minutes: the coarse clock when the reaper keeps it; with the manual
+// reaper and the real clock, the last second any clock read saw (Tick,
+// writes and TTL checks read it), so that a GET does not read the clock
+// just to stamp its key; a configured clock is read every time.
+func (en *Engine) stampNow() int64 {
+	if en.coarse || en.cfg.Now != nil || en.loading.Load() {
+		return en.readNow()
+	}
+	if t := en.lastNow.Load(); t != 0 {
+		return t
+	}
+	return en.Now()
 }
 
 // readNow is the clock for TTL checks on the read path: the coarse clock

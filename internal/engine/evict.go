@@ -124,9 +124,9 @@ func (en *Engine) initMemory() {
 }
 
 // lruClock is Redis's LRU clock: seconds, 24 bits.
-func (en *Engine) lruClock() uint32 { return uint32(en.readNow()/1000) & lruMax }
+func (en *Engine) lruClock() uint32 { return uint32(en.stampNow()/1000) & lruMax }
 
-func (en *Engine) lfuMinutes() uint32 { return uint32(en.readNow()/60000) & 0xffff }
+func (en *Engine) lfuMinutes() uint32 { return uint32(en.stampNow()/60000) & 0xffff }
 
 // newAccess is the stamp of a new key.
 func (en *Engine) newAccess() uint32 {
