@@ -73,12 +73,7 @@ func (sh *Shard) SetAccess(key string, idle, freq int64) {
 		return
 	}
 	if idle >= 0 {
-		clock := int64(en.lruClock())
-		abs := clock - idle
-		if abs < 0 {
-			abs = clock + (lruMax - idle) // wraps, as Redis's 24-bit clock does
-		}
-		e.Access.Store(uint32(abs) & lruMax)
+		e.Access.Store(en.lruClock() - uint32(min(idle, 1<<31/1000)*1000)) // wraps
 	}
 }
 

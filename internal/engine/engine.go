@@ -52,7 +52,7 @@ type Engine struct {
 	watch        watchTable   // WATCHed keys (tx.go)
 	eventSeq     atomic.Uint64
 	txSeq        atomic.Uint64 // the last multi-shard transaction id (see nextTxID)
-	lastNow      atomic.Int64  // a recent real-clock reading, to the second (see stampNow)
+	lastNow      atomic.Int64  // the last real-clock reading (see stampNow)
 	loading      atomic.Bool
 
 	// Encoding thresholds of new and growing containers (CONFIG SET-able).
@@ -129,17 +129,17 @@ func (en *Engine) Now() int64 {
 		return en.cfg.Now()
 	}
 	t := time.Now().UnixMilli()
-	if t-en.lastNow.Load() >= 1000 {
+	if t != en.lastNow.Load() {
 		en.lastNow.Store(t)
 	}
 	return t
 }
 
-// stampNow is the clock of LRU and LFU stamps, which count seconds and
-// minutes: the coarse clock when the reaper keeps it; with the manual
-// reaper and the real clock, the last second any clock read saw (Tick,
-// writes and TTL checks read it), so that a GET does not read the clock
-// just to stamp its key; a configured clock is read every time.
+// stampNow is the clock of LRU and LFU stamps: the coarse clock when the
+// reaper keeps it; with the manual reaper and the real clock, the last
+// reading any clock read made (Tick, TTL checks and every eviction read
+// it), so that a GET does not read the clock just to stamp its key; a
+// configured clock is read every time.
 func (en *Engine) stampNow() int64 {
 	if en.coarse || en.cfg.Now != nil || en.loading.Load() {
 		return en.readNow()

@@ -65,7 +65,6 @@ func (p Policy) lfu() bool      { return p == AllKeysLFU || p == VolatileLFU }
 func (p Policy) volatile() bool { return p >= VolatileLRU }
 
 const (
-	lruMax      = 1<<24 - 1
 	lfuInitVal  = 5
 	evpoolSize  = 16
 	lfuMaxCount = 255
@@ -123,8 +122,12 @@ func (en *Engine) initMemory() {
 	}
 }
 
-// lruClock is Redis's LRU clock: seconds, 24 bits.
-func (en *Engine) lruClock() uint32 { return uint32(en.stampNow()/1000) & lruMax }
+// lruClock is the LRU clock: milliseconds, 32 bits, wrapping every 49.7
+// days. Redis counts seconds in 24 bits; an in-process store evicts far
+// more keys per second than a server does (hundreds of thousands), and with
+// a clock ticking once a second every key sampled would look equally idle,
+// LRU degrading to random eviction.
+func (en *Engine) lruClock() uint32 { return uint32(en.stampNow()) }
 
 func (en *Engine) lfuMinutes() uint32 { return uint32(en.stampNow()/60000) & 0xffff }
 
@@ -185,11 +188,7 @@ func (en *Engine) lfuDecr(stamp uint32) uint32 {
 
 // IdleMillis estimates how long e has not been accessed (OBJECT IDLETIME).
 func (en *Engine) IdleMillis(e *keyspace.Entry) int64 {
-	now, a := en.lruClock(), e.Access.Load()&lruMax
-	if now >= a {
-		return int64(now-a) * 1000
-	}
-	return int64(now+(lruMax-a)) * 1000
+	return int64(en.lruClock() - e.Access.Load()) // wraps
 }
 
 // Freq returns e's decayed LFU counter (OBJECT FREQ).
@@ -231,6 +230,7 @@ func (en *Engine) freeMemory() error {
 	}
 	en.ev.mu.Lock()
 	defer en.ev.mu.Unlock()
+	en.Now() // with the manual reaper, refreshes the clock of access stamps
 	for en.overLimit() {
 		if !en.evictOne(p) {
 			return ErrOOM
@@ -266,10 +266,11 @@ func (en *Engine) evictOne(p Policy) bool {
 		}
 		return false
 	}
-	for attempt := 0; attempt < 4; attempt++ {
-		for i := 0; i < n; i++ {
-			en.sample(en.shards[(en.ev.next+i)%n], p)
-		}
+	// Each round samples one shard, in turn, into the pool kept across
+	// rounds, as Redis samples its one keyspace: the work per eviction
+	// does not grow with the shard count.
+	for attempt := 0; attempt < 4*n; attempt++ {
+		en.sample(en.shards[en.ev.next], p)
 		en.ev.next = (en.ev.next + 1) % n
 		for len(en.ev.pool) > 0 {
 			c := en.ev.pool[len(en.ev.pool)-1]

@@ -242,14 +242,25 @@ func (d *Dict) RandomVolatile() *Entry {
 }
 
 // Random returns a random live entry, or nil if the dictionary is empty.
-// It picks a random slot and walks forward to the next entry, so keys after
-// long gaps are somewhat more likely. Writer (or lock holder) only.
+// It draws uniform slots until one holds an entry (about 1/load tries; the
+// table is at most 3/4 full and, between rebuilds, rarely below 3/8), so
+// every key is equally likely: walking forward from one random slot would
+// favour the keys after long gaps, and eviction sampling would keep keys
+// inside long runs almost regardless of use. After many misses (a table
+// left sparse by deletes) it walks forward from the last draw. Writer (or
+// lock holder) only.
 func (d *Dict) Random() *Entry {
 	if d.count == 0 {
 		return nil
 	}
 	t := d.tab.Load()
 	i := rand.Uint64() & t.mask
+	for range 64 {
+		if e := t.slots[i].Load(); e != nil && e != tombstone {
+			return e
+		}
+		i = rand.Uint64() & t.mask
+	}
 	for {
 		if e := t.slots[i].Load(); e != nil && e != tombstone {
 			return e
