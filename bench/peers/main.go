@@ -13,7 +13,10 @@
 //   - network: the same GET/SET through go-redis to a real redis-server on
 //     loopback, one command per round trip and pipelined;
 //   - memory: live heap growth per key after 1,000,000 keys with 16 B
-//     values, and redis-server's INFO used_memory growth.
+//     values, and redis-server's INFO used_memory growth;
+//   - coord: PUBLISH fan-out to 1 and 50 subscriber goroutines (deliveries
+//     per second) and BLPOP/LPUSH hand-off between two goroutines (p50 and
+//     p99 latency, hand-offs per second), kevy vs go-redis to redis-server.
 //
 // Every figure is the median of -rounds measurements taken interleaved
 // (round r runs the stores in an order rotated by r), keys and key-index
@@ -48,7 +51,8 @@ var (
 	nkeys     = flag.Int("keys", 100_000, "resident keys for the throughput workloads")
 	memKeys   = flag.Int("mem-keys", 1_000_000, "keys loaded for the memory figures")
 	shards    = flag.Int("shards", 16, "shard count of the sharded kevy configuration")
-	sections  = flag.String("sections", "memory,cache,redis,durable,network", "sections to run, comma-separated")
+	sections  = flag.String("sections", "memory,cache,redis,durable,network,coord", "sections to run, comma-separated")
+	handoffs  = flag.Int("handoffs", 20_000, "BLPOP/LPUSH hand-offs per round (coord section)")
 	redisBin  = flag.String("redis-server", "", "redis-server binary (default: redis-server on PATH)")
 )
 
@@ -102,11 +106,16 @@ func main() {
 	}
 
 	var rs *redisServer
-	if want["network"] || want["memory"] {
+	if want["network"] || want["memory"] || want["coord"] {
 		var err error
 		rs, err = startRedis(*redisBin)
 		if err != nil {
-			skipped("network", "redis-server (network rows and its memory row)", err.Error())
+			if want["network"] || want["memory"] {
+				skipped("network", "redis-server (network rows and its memory row)", err.Error())
+			}
+			if want["coord"] {
+				skipped("coord", "redis-server rows", err.Error())
+			}
 			rs = nil
 		}
 	}
@@ -129,6 +138,9 @@ func main() {
 	}
 	if want["network"] && rs != nil {
 		runNetwork(rs, *nkeys, *rounds, threads, emit)
+	}
+	if want["coord"] {
+		runCoord(rs, *rounds, *handoffs, emit)
 	}
 	rs.stop()
 
@@ -157,7 +169,7 @@ func write(rep *Report) error {
 	if o, ok := rep.Meta["other_processes_cpu_pct"].(float64); ok {
 		fmt.Fprintf(f, "other processes used %.0f%% of the machine's CPU capacity during the run\n", o)
 	}
-	fmt.Fprintf(f, "ops/s: median of interleaved rounds; ns/op = 1/throughput (wall time ÷ total ops); cpu ns/op = this process's CPU time (all threads, GC included; not redis-server's) ÷ ops, median; spread = (max-min)/median of ops/s over the rounds; vs kevy = ops/s ÷ kevy's (1 shard)\n")
+	fmt.Fprintf(f, "ops/s: median of interleaved rounds; ns/op = 1/throughput (wall time ÷ total ops); cpu ns/op = this process's CPU time (all threads, GC included; not redis-server's) ÷ ops, median; spread = (max-min)/median of ops/s over the rounds; vs kevy = ops/s ÷ kevy's (1 shard); coord: ops are deliveries (msgs/s) or hand-offs, p50/p99 hand-off latency in µs\n")
 	writeTable(f, rep.Rows)
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(f, "\nnot measured: %s — %s: %s\n", s.Section, s.What, s.Why)
@@ -212,6 +224,7 @@ func writeCharts(rep *Report) error {
 	add("redis.svg", buildChart("Redis semantics in-process — kevy vs miniredis (direct API)", sub+" · log scale", "operations / s", true, pick(func(r Row) bool { return r.Section == "redis" }), ops))
 	add("durable.svg", buildChart("Durable writes — SET, 16 B values", sub+" · log scale", "operations / s", true, pick(func(r Row) bool { return r.Section == "durable" }), ops))
 	add("network.svg", buildChart("In-process vs network — kevy vs go-redis → redis-server on loopback", sub+" · log scale", "operations / s", true, pick(func(r Row) bool { return r.Section == "network" }), ops))
+	add("coord.svg", buildChart("Pub/sub fan-out and BLPOP hand-off — kevy vs go-redis → redis-server", sub+" · log scale", "deliveries or hand-offs / s", true, pick(func(r Row) bool { return r.Section == "coord" }), ops))
 	if mem := pick(func(r Row) bool { return r.Section == "memory" }); len(mem) > 0 {
 		var labels, notes []string
 		var vals []float64

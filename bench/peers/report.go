@@ -13,7 +13,7 @@ import (
 
 // Row is one store's result for one workload and configuration.
 type Row struct {
-	Section     string    `json:"section"` // cache, redis, durable, network, memory
+	Section     string    `json:"section"` // cache, redis, durable, network, memory, coord
 	Workload    string    `json:"workload"`
 	Config      string    `json:"config"`
 	Threads     int       `json:"goroutines"`
@@ -28,6 +28,11 @@ type Row struct {
 	OpsPerRound int       `json:"ops_per_round,omitempty"`
 	Rounds      []float64 `json:"rounds_ops_per_sec,omitempty"`
 	Note        string    `json:"note,omitempty"`
+	// coord rows: what ops/s counts (msgs/s: deliveries; hand-offs/s) and,
+	// for the hand-off, its latency percentiles in µs
+	Unit  string  `json:"unit,omitempty"`
+	P50Us float64 `json:"p50_us,omitempty"`
+	P99Us float64 `json:"p99_us,omitempty"`
 }
 
 type Skip struct {
@@ -95,9 +100,12 @@ func writeTable(w io.Writer, rows []Row) {
 		head := r.Section + " | " + r.Workload + " | " + r.Config
 		if head != last {
 			fmt.Fprintf(w, "\n%s — %s — %s\n", strings.ToUpper(r.Section), r.Workload, r.Config)
-			if r.Section == "memory" {
+			switch r.Section {
+			case "memory":
 				fmt.Fprintf(w, "  %-38s %12s %9s  %s\n", "store", "bytes/key", "vs kevy", "note")
-			} else {
+			case "coord":
+				fmt.Fprintf(w, "  %-38s %12s %10s %10s %10s %9s %9s %9s %7s  %s\n", "store", r.Unit, "ns/op", "cpu ns/op", "allocs/op", "p50 µs", "p99 µs", "vs kevy", "spread", "note")
+			default:
 				fmt.Fprintf(w, "  %-38s %12s %10s %10s %10s %9s %7s  %s\n", "store", "ops/s", "ns/op", "cpu ns/op", "allocs/op", "vs kevy", "spread", "note")
 			}
 			last = head
@@ -111,6 +119,10 @@ func writeTable(w io.Writer, rows []Row) {
 		if r.HitRate < 0.999 {
 			note = strings.TrimSpace(fmt.Sprintf("%.1f%% found/accepted; %s", 100*r.HitRate, note))
 			note = strings.TrimSuffix(note, ";")
+		}
+		if r.Section == "coord" {
+			fmt.Fprintf(w, "  %-38s %12s %10.1f %10.1f %10.2f %9s %9s %9s %6.0f%%  %s\n", r.Store, human(r.OpsPerSec), r.NsPerOp, r.CPUNsPerOp, r.AllocsPerOp, micros(r.P50Us), micros(r.P99Us), ratio, spread(r), note)
+			continue
 		}
 		fmt.Fprintf(w, "  %-38s %12s %10.1f %10.1f %10.2f %9s %6.0f%%  %s\n", r.Store, human(r.OpsPerSec), r.NsPerOp, r.CPUNsPerOp, r.AllocsPerOp, ratio, spread(r), note)
 	}
@@ -443,6 +455,7 @@ func writeMarkdown(w io.Writer, rep *Report) {
 	titles := map[string]string{
 		"cache": "Cache workloads", "redis": "Redis semantics in-process", "durable": "Durable writes",
 		"network": "In-process vs network", "memory": "Memory per key",
+		"coord": "Pub/sub and blocking hand-off",
 	}
 	for _, k := range order {
 		rows := byKey[k]
@@ -451,6 +464,13 @@ func writeMarkdown(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "| store | bytes/key | vs kevy | note |\n|---|---:|---:|---|\n")
 			for _, r := range rows {
 				fmt.Fprintf(w, "| %s | %.1f | %s | %s |\n", r.Store, r.BytesPerKey, ratioText(r.RatioToKevy), r.Note)
+			}
+			continue
+		}
+		if k.section == "coord" {
+			fmt.Fprintf(w, "| store | %s | p50 µs | p99 µs | vs kevy | note |\n|---|---:|---:|---:|---:|---|\n", rows[0].Unit)
+			for _, r := range rows {
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.Store, human(r.OpsPerSec), micros(r.P50Us), micros(r.P99Us), ratioText(r.RatioToKevy), r.Note)
 			}
 			continue
 		}
@@ -493,6 +513,19 @@ func writeMarkdown(w io.Writer, rep *Report) {
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "\nNot measured: %s — %s: %s\n", s.Section, s.What, s.Why)
 	}
+}
+
+// micros formats a latency in µs, "–" when not measured.
+func micros(us float64) string {
+	switch {
+	case us == 0:
+		return "–"
+	case us < 10:
+		return fmt.Sprintf("%.2f", us)
+	case us < 100:
+		return fmt.Sprintf("%.1f", us)
+	}
+	return fmt.Sprintf("%.0f", us)
 }
 
 func ratioText(r float64) string {
