@@ -104,7 +104,9 @@ func (sh *Shard) SetBit(key string, off int64, value int) (int, error) {
 		} else {
 			e.SetStr(s, true, d)
 		}
-		sh.log("SETBIT", key, strconv.FormatInt(off, 10), strconv.Itoa(value))
+		if sh.journal != nil {
+			sh.log("SETBIT", key, strconv.FormatInt(off, 10), strconv.Itoa(value))
+		}
 		sh.notify(ClassString, "setbit", key)
 	}
 	// Redis unshares the value into a raw string even when nothing changes.

@@ -52,7 +52,9 @@ func (sh *Shard) Restore(key, payload string, at int64, replace bool) error {
 	}
 	sh.restoreObject(key, obj, at)
 	sh.notify(ClassNew, "new", key)
-	sh.log("RESTORE", key, strconv.FormatInt(at, 10), payload, "REPLACE", "ABSTTL")
+	if sh.journal != nil {
+		sh.log("RESTORE", key, strconv.FormatInt(at, 10), payload, "REPLACE", "ABSTTL")
+	}
 	sh.notify(ClassGeneric, "restore", key)
 	return nil
 }

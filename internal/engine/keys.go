@@ -85,7 +85,9 @@ func (sh *Shard) ExpireAt(key string, at int64, f ExpireFlags) bool {
 		return true
 	}
 	sh.dict.SetExpire(e, at)
-	sh.log("PEXPIREAT", key, strconv.FormatInt(at, 10))
+	if sh.journal != nil {
+		sh.log("PEXPIREAT", key, strconv.FormatInt(at, 10))
+	}
 	sh.notify(ClassGeneric, "expire", key)
 	return true
 }

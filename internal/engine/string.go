@@ -123,7 +123,9 @@ func (sh *Shard) Set(key, val string, a SetArgs) (SetResult, error) {
 	sh.notify(ClassString, "set", key)
 	if a.At != 0 {
 		sh.dict.SetExpire(e, a.At)
-		sh.log("SET", key, val, "PXAT", strconv.FormatInt(a.At, 10))
+		if sh.journal != nil {
+			sh.log("SET", key, val, "PXAT", strconv.FormatInt(a.At, 10))
+		}
 		sh.notify(ClassGeneric, "expire", key)
 	} else if a.KeepTTL {
 		sh.log("SET", key, val, "KEEPTTL")
@@ -273,7 +275,9 @@ func (sh *Shard) SetRange(key string, off int64, val string) (int64, error) {
 	s := string(b)
 	e = sh.putString(key, s, true)
 	e.Flags = flagRaw
-	sh.log("SETRANGE", key, strconv.FormatInt(off, 10), val)
+	if sh.journal != nil {
+		sh.log("SETRANGE", key, strconv.FormatInt(off, 10), val)
+	}
 	sh.notify(ClassString, "setrange", key)
 	return int64(len(s)), nil
 }
@@ -482,7 +486,9 @@ func getexCmd(c *Ctx) {
 		sh.notify(ClassGeneric, "del", key)
 	case unit != 0:
 		sh.dict.SetExpire(e, at)
-		sh.log("PEXPIREAT", key, strconv.FormatInt(at, 10))
+		if sh.journal != nil {
+			sh.log("PEXPIREAT", key, strconv.FormatInt(at, 10))
+		}
 		sh.notify(ClassGeneric, "expire", key)
 	case persist && e.Exp() != 0:
 		sh.dict.SetExpire(e, 0)
