@@ -44,6 +44,16 @@ type Config struct {
 	UnixSocket     string
 	UnixSocketPerm os.FileMode
 
+	// IOThreads is the number of event loops serving connections (Linux;
+	// 0 means 1, as redis-server's io-threads default). Each loop is one
+	// goroutine that waits for input on many connections with one epoll
+	// call, as Redis's main thread does; commands of different loops run
+	// in parallel. A connection that must wait (blocking commands,
+	// SUBSCRIBE, MONITOR) moves to a goroutine of its own. Negative gives
+	// every connection its own goroutine from the start, the only mode on
+	// other systems.
+	IOThreads int
+
 	// RequirePass is the default user's password; empty means none.
 	RequirePass string
 	// ProtectedMode refuses clients that are not on the loopback interface

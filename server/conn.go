@@ -39,7 +39,36 @@ var (
 	errQueryLimit = errors.New("query buffer limit reached")
 	errClosing    = errors.New("server shutting down")
 	errOutLimit   = errors.New("output buffer limit reached")
+	// errWouldBlock is what an event loop's connection returns instead of
+	// waiting for its socket.
+	errWouldBlock = errors.New("operation would block")
 )
+
+// needsGoroutine reports whether a command may have to wait, or pushes
+// output, and so cannot run on an event loop: its connection moves to a
+// goroutine of its own first.
+func needsGoroutine(name string) bool {
+	// Every such name has five letters or more and starts with one of
+	// these: most commands are told apart without a lookup.
+	if len(name) < 5 {
+		return false
+	}
+	switch name[0] | 0x20 {
+	case 'b', 'd', 'm', 'p', 's', 'u':
+	default:
+		return false
+	}
+	if cmd := engine.Lookup(name); cmd != nil {
+		return cmd.Flags&engine.FlagBlocking != 0 || isSubscribeCmd(cmd.Name)
+	}
+	if sc := lookupServerCmd(name); sc != nil {
+		switch sc.name {
+		case "monitor", "debug", "shutdown":
+			return true
+		}
+	}
+	return false
+}
 
 // connMode is the connection's state in its state machine. Transactions,
 // subscriptions and blocking commands add their states here.
@@ -52,7 +81,8 @@ const (
 
 type conn struct {
 	s       *Server
-	nc      net.Conn
+	nc      net.Conn   // owned by the serving goroutine or event loop
+	lp      *eventLoop // the event loop serving the connection, if any; owned like nc
 	id      int64
 	created time.Time
 	addr    string // the peer as CLIENT LIST and MONITOR show it
@@ -83,8 +113,12 @@ type conn struct {
 	prevEnd     time.Duration // when the last command ended, after readAt
 	flushes     int           // flushes so far: a command that flushed keeps its reply
 	inExec      bool          // running a queued server command inside EXEC
+	stalled     bool          // event loop: the socket took part of the replies
+	parked      []string      // event loop: the command left to the connection's goroutine
 
 	// Read by other goroutines (CLIENT LIST, INFO, KILL).
+	shared     atomic.Pointer[net.Conn]  // nc once on a goroutine, for kill and wake
+	loop       atomic.Pointer[eventLoop] // lp while an event loop serves it
 	name       atomic.Pointer[string]
 	resp3      atomic.Bool
 	lastCmd    atomic.Pointer[string]
@@ -116,6 +150,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.in.c = c
 	c.w.c = c
 	c.multiLen.Store(-1)
+	c.shared.Store(&nc)
 	c.rd = resp.NewReader(&c.in)
 	c.w.Buf = make([]byte, 0, 1024)
 	c.argv = make([]string, 0, 8)
@@ -191,47 +226,112 @@ func (r *inputReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// wake interrupts a connection waiting for input, for Shutdown.
-func (c *conn) wake() { c.nc.SetReadDeadline(time.Now()) }
+// wake interrupts a connection waiting for input, for Shutdown (which
+// marks the server shutting down first).
+func (c *conn) wake() {
+	if lp := c.loop.Load(); lp != nil {
+		lp.notify()
+		return
+	}
+	(*c.shared.Load()).SetReadDeadline(time.Now())
+}
 
 // kill closes the connection from another goroutine (CLIENT KILL, Close,
 // output limits).
 func (c *conn) kill() {
 	c.killed.Store(true)
 	c.flags.Or(flagCloseASAP)
-	c.nc.Close()
+	if lp := c.loop.Load(); lp != nil {
+		lp.notify() // the loop closes it; see eventLoop.handoff for the race
+		return
+	}
+	(*c.shared.Load()).Close()
 }
 
-// serve is the connection's goroutine.
+// serve is the connection's goroutine. A connection handed over by an
+// event loop first writes the replies the loop could not, then runs the
+// command the loop left to it.
 func (c *conn) serve() {
 	defer c.finish()
+	if len(c.w.Buf) > 0 && !c.flush() {
+		return
+	}
+	if args := c.parked; args != nil {
+		c.parked = nil
+		if !c.exec(args) {
+			return
+		}
+	}
+	c.run()
+}
+
+// What run returns: the connection is finished (the caller releases it),
+// waits for input (event loop), or must move to a goroutine of its own.
+type runState uint8
+
+const (
+	runDone runState = iota
+	runWait
+	runHandoff
+)
+
+// run reads and executes requests. On a goroutine it returns once the
+// connection is done; under an event loop (c.lp non-nil) also when the
+// input read so far is used up (runWait, replies written) or when the next
+// command needs a goroutine of its own (runHandoff, c.parked holding it).
+func (c *conn) run() runState {
 	for {
 		c.setLimits()
 		args, err := c.rd.ReadCommandInto(c.argv)
 		if err != nil {
+			if err == errWouldBlock {
+				if !c.flush() {
+					return runDone
+				}
+				if c.stalled {
+					return runHandoff
+				}
+				return runWait
+			}
 			c.readFailed(err)
-			return
+			return runDone
 		}
 		c.argv = args
-		c.handle(args)
-		if c.closeAfter || c.killed.Load() {
-			if !c.killed.Load() {
-				c.flush()
-			}
-			return
+		if c.lp != nil && needsGoroutine(args[0]) {
+			c.parked, c.argv = args, nil // flush clears c.argv
+			return runHandoff
 		}
-		if c.overLimit() {
-			c.s.log.Warn("client closed for overcoming of output buffer limits", "addr", c.addr, "id", c.id)
-			return
+		if !c.exec(args) {
+			return runDone
 		}
-		if c.rd.Buffered() == 0 {
-			if !c.flush() || c.s.shutting.Load() {
-				return
-			}
-		} else if len(c.w.Buf) >= opportunisticFlush && !c.flushSome() {
-			return
+		if c.lp != nil && (c.stalled || c.push != nil || c.mode != modeNormal) {
+			return runHandoff
 		}
 	}
+}
+
+// exec runs one request and writes the replies once the input is drained.
+// It reports false when the connection must close.
+func (c *conn) exec(args []string) bool {
+	c.handle(args)
+	if c.closeAfter || c.killed.Load() {
+		if !c.killed.Load() {
+			c.flush()
+		}
+		return false
+	}
+	if c.overLimit() {
+		c.s.log.Warn("client closed for overcoming of output buffer limits", "addr", c.addr, "id", c.id)
+		return false
+	}
+	if c.rd.Buffered() == 0 {
+		if !c.flush() || c.s.shutting.Load() {
+			return false
+		}
+	} else if len(c.w.Buf) >= opportunisticFlush && !c.flushSome() {
+		return false
+	}
+	return true
 }
 
 // setLimits sets the reader's limits for the next request.
@@ -320,6 +420,12 @@ func (c *conn) flush() bool {
 	n, err := c.nc.Write(c.w.Buf)
 	c.wmu.Unlock()
 	c.netOut.Add(int64(n))
+	c.s.stats.writeCalls.Add(1)
+	if err == errWouldBlock { // event loop: the socket is full; a goroutine writes the rest
+		c.w.Buf = c.w.Buf[:copy(c.w.Buf, c.w.Buf[n:])]
+		c.stalled = true
+		return true
+	}
 	if cap(c.w.Buf) > maxRetainedReply {
 		c.w.Buf = make([]byte, 0, 1024)
 	} else {
@@ -338,8 +444,9 @@ func (c *conn) flushSome() bool {
 	c.nc.SetWriteDeadline(time.Time{})
 	c.wmu.Unlock()
 	c.netOut.Add(int64(n))
+	c.s.stats.writeCalls.Add(1)
 	c.w.Buf = c.w.Buf[:copy(c.w.Buf, c.w.Buf[n:])]
-	return err == nil || errors.Is(err, os.ErrDeadlineExceeded)
+	return err == nil || err == errWouldBlock || errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 // outLimit returns the client-output-buffer-limit class of the connection:
@@ -470,7 +577,10 @@ func (c *conn) dispatch(args []string) int {
 	case c.subscribed() && !c.w.RESP3 && cmd.Name == "ping":
 		subscribedPing(c, args)
 	default:
-		c.execEngine(args)
+		mark := len(c.w.Buf)
+		c.ctx = engine.Ctx{Args: args, W: &c.w}
+		c.s.en.ExecCommand(&c.ctx, cmd)
+		c.checkDurable(mark)
 	}
 	if cmd.Flags&engine.FlagAdmin != 0 {
 		return visSlowlog
@@ -492,7 +602,13 @@ func (c *conn) execEngine(args []string) {
 	mark := len(c.w.Buf)
 	c.ctx = engine.Ctx{Args: args, W: &c.w}
 	c.s.en.Exec(&c.ctx)
-	if err := c.ctx.Err; err != nil { // applied but not durable: say so instead
+	c.checkDurable(mark)
+}
+
+// checkDurable replaces the reply written from mark on with the error of a
+// command that was applied but could not be made durable.
+func (c *conn) checkDurable(mark int) {
+	if err := c.ctx.Err; err != nil {
 		c.w.Buf = c.w.Buf[:mark]
 		c.w.WriteError(err)
 	}

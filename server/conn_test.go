@@ -2,10 +2,13 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kevy-go/kevy/internal/engine"
 	"github.com/kevy-go/kevy/internal/resp"
 )
 
@@ -22,12 +25,12 @@ func TestPipeliningBatchesReplies(t *testing.T) {
 		req.WriteString(string(resp.AppendCommand(nil, "GET", "k"+strconv.Itoa(i))))
 		fmt.Fprintf(&want, "$%d\r\n%d\r\n", len(strconv.Itoa(i)), i)
 	}
-	before := ts.writes.Load()
+	before := ts.stats.writeCalls.Load()
 	r.send(req.String())
 	r.expect(want.String())
 	// 1000 replies; the request arrives in a few reads, each answered by
 	// one write, never one write per reply.
-	if w := ts.writes.Load() - before; w > 50 {
+	if w := ts.stats.writeCalls.Load() - before; w > 50 {
 		t.Fatalf("%d writes for %d pipelined commands", w, 2*n)
 	}
 }
@@ -208,4 +211,56 @@ func TestCommandsBeforeAndAfterSubcommandErrors(t *testing.T) {
 	wantStr(t, do(t, c, "DEBUG", "nope"), "ERR unknown subcommand or wrong number of arguments for 'nope'. Try DEBUG HELP.")
 	wantStr(t, do(t, c, "CONFIG", "nope"), "ERR unknown subcommand 'nope'. Try CONFIG HELP.")
 	wantStr(t, do(t, c, "ROLE").Elems[0], "master")
+}
+
+// TestRepliesLargerThanTheSocket sends requests whose replies overflow the
+// socket buffers before reading any: on the event loop the connection moves
+// to a goroutine with the unwritten replies, which arrive whole and in order,
+// followed by the replies of commands sent later.
+func TestRepliesLargerThanTheSocket(t *testing.T) {
+	ts := startServer(t, Config{})
+	big := strings.Repeat("x", 1<<20)
+	if err := ts.store.Set("big", big); err != nil {
+		t.Fatal(err)
+	}
+	r := dialRaw(t, ts.addr)
+	const n = 24
+	r.send(strings.Repeat("GET big\r\n", n) + "PING\r\n")
+	time.Sleep(100 * time.Millisecond) // let the server fill the socket
+	want := "$" + strconv.Itoa(len(big)) + "\r\n" + big + "\r\n"
+	for i := range n {
+		r.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(r.br, got); err != nil || string(got) != want {
+			t.Fatalf("reply %d: %v (%d bytes)", i, err, len(got))
+		}
+	}
+	r.expect("+PONG\r\n")
+	r.send("SET small 1\r\nGET small\r\n")
+	r.expect("+OK\r\n$1\r\n1\r\n")
+}
+
+// TestNeedsGoroutine checks needsGoroutine's shortcut against the command
+// table: every blocking and subscribe command, in any case, and only those
+// and MONITOR, DEBUG and SHUTDOWN.
+func TestNeedsGoroutine(t *testing.T) {
+	for _, cmd := range engine.Commands() {
+		want := cmd.Flags&engine.FlagBlocking != 0 || isSubscribeCmd(cmd.Name) ||
+			cmd.Name == "monitor" || cmd.Name == "debug" || cmd.Name == "shutdown"
+		for _, name := range []string{cmd.Name, strings.ToUpper(cmd.Name)} {
+			if got := needsGoroutine(name); got != want {
+				t.Errorf("needsGoroutine(%q) = %v", name, got)
+			}
+		}
+	}
+	for _, name := range []string{"monitor", "DEBUG", "Shutdown"} {
+		if !needsGoroutine(name) {
+			t.Errorf("needsGoroutine(%q) = false", name)
+		}
+	}
+	for _, name := range []string{"client", "config", "info", "save", "multi", "exec", "nosuchcommand"} {
+		if needsGoroutine(name) {
+			t.Errorf("needsGoroutine(%q) = true", name)
+		}
+	}
 }

@@ -7,8 +7,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,9 +23,16 @@ type testServer struct {
 	*Server
 	addr   string
 	store  *kevy.Store
-	writes atomic.Int64 // Write calls on accepted connections
 	served chan error
 }
+
+// testIOThreads is the IOThreads of test servers whose Config leaves it
+// zero: KEVY_TEST_IOTHREADS=-1 runs the suite with a goroutine per
+// connection (.ci/run does both).
+var testIOThreads = func() int {
+	n, _ := strconv.Atoi(os.Getenv("KEVY_TEST_IOTHREADS"))
+	return n
+}()
 
 func startServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
@@ -37,8 +44,11 @@ func startServer(t testing.TB, cfg Config) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.IOThreads == 0 {
+		cfg.IOThreads = testIOThreads
+	}
 	ts := &testServer{Server: New(st, cfg), addr: l.Addr().String(), store: st, served: make(chan error, 1)}
-	go func() { ts.served <- ts.Serve(&countingListener{Listener: l, writes: &ts.writes}) }()
+	go func() { ts.served <- ts.Serve(l) }()
 	t.Cleanup(func() {
 		ts.Close()
 		if err := <-ts.served; !errors.Is(err, ErrServerClosed) {
@@ -52,30 +62,6 @@ func startServer(t testing.TB, cfg Config) *testServer {
 func (ts *testServer) dial(t testing.TB) *redistest.Client {
 	t.Helper()
 	return redistest.Dial(t, ts.addr)
-}
-
-// countingListener counts the Write calls on the connections it accepts.
-type countingListener struct {
-	net.Listener
-	writes *atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &countingConn{Conn: c, writes: l.writes}, nil
-}
-
-type countingConn struct {
-	net.Conn
-	writes *atomic.Int64
-}
-
-func (c *countingConn) Write(p []byte) (int, error) {
-	c.writes.Add(1)
-	return c.Conn.Write(p)
 }
 
 // rawConn is a connection for byte-level protocol tests.

@@ -21,13 +21,6 @@ type monitors struct {
 	n    atomic.Int32 // len(list), read on every command
 }
 
-func (m *monitors) add(c *conn) {
-	m.mu.Lock()
-	m.list = append(m.list, c)
-	m.n.Store(int32(len(m.list)))
-	m.mu.Unlock()
-}
-
 func (m *monitors) remove(c *conn) {
 	m.mu.Lock()
 	for i, o := range m.list {
@@ -107,17 +100,19 @@ func monitorCmd(c *conn, args []string) {
 		return
 	}
 	c.w.WriteSimple("OK")
-	// Send +OK (and earlier replies) before the feed can start.
-	if !c.flush() {
-		c.closeAfter = true
-		return
-	}
 	c.mode = modeMonitor
 	c.flags.Or(flagMonitor)
 	if c.push == nil {
 		c.push = newPushSink(c)
 	}
-	c.s.mon.add(c)
+	// +OK (and earlier replies) go to the sink before the first fed line,
+	// and the monitor is registered before the client can read +OK: a
+	// command sent after it is always shown, as in Redis.
+	c.s.mon.mu.Lock()
+	c.pushReplies()
+	c.s.mon.list = append(c.s.mon.list, c)
+	c.s.mon.n.Store(int32(len(c.s.mon.list)))
+	c.s.mon.mu.Unlock()
 }
 
 // leaveMonitor ends MONITOR mode (RESET).

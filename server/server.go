@@ -55,6 +55,9 @@ type Server struct {
 
 	nextID atomic.Int64
 	stats  serverStats
+
+	loops    []*eventLoop // created with the first connection; s.mu
+	loopNext int
 }
 
 // New returns a server for store. The server does not own the store:
@@ -175,8 +178,32 @@ func (s *Server) accept(nc net.Conn) {
 	c := newConn(s, nc)
 	s.conns[c] = struct{}{}
 	s.connWG.Add(1)
+	lp := s.pickLoop()
 	s.mu.Unlock()
-	go c.serve()
+	if lp == nil || !lp.adopt(c) {
+		go c.serve()
+	}
+}
+
+// pickLoop returns the event loop for a new connection, round robin, or
+// nil when connections get goroutines of their own. s.mu held.
+func (s *Server) pickLoop() *eventLoop {
+	n := s.cfg.IOThreads
+	if n < 0 {
+		return nil
+	}
+	n = max(n, 1)
+	if len(s.loops) < n {
+		lp := newEventLoop(s)
+		if lp == nil {
+			s.cfg.IOThreads = -1
+			return nil
+		}
+		s.loops = append(s.loops, lp)
+		return lp
+	}
+	s.loopNext = (s.loopNext + 1) % n
+	return s.loops[s.loopNext]
 }
 
 // refuse writes a final message to a connection and closes it.
@@ -217,6 +244,9 @@ func (s *Server) beginShutdown() {
 		}
 		close(s.cronStop)
 		s.checkDrained()
+		for _, lp := range s.loops {
+			lp.notify()
+		}
 		s.mu.Unlock()
 		if s.cfg.UnixSocket != "" {
 			os.Remove(s.cfg.UnixSocket)

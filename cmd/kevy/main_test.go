@@ -82,6 +82,15 @@ daemonize no
 		len(o.params) != 1 || o.params[0] != want.params[0] || strings.Join(o.ignored, ",") != "daemonize" {
 		t.Fatalf("parsed\n%+v\nwant\n%+v", *o, want)
 	}
+	if o.serverIOThreads() != 1 {
+		t.Fatalf("default io-threads: IOThreads %d, want 1", o.serverIOThreads())
+	}
+	if o, _ := parseArgs([]string{"--io-threads", "4"}, nil); o.serverIOThreads() != 4 {
+		t.Fatalf("--io-threads 4: IOThreads %d", o.serverIOThreads())
+	}
+	if o, _ := parseArgs([]string{"--io-threads", "4", "--io-loop", "no"}, nil); o.serverIOThreads() != -1 {
+		t.Fatalf("--io-loop no: IOThreads %d, want -1", o.serverIOThreads())
+	}
 	if o, _ := parseArgs([]string{"--save", ""}, nil); o.save != "" {
 		t.Fatalf(`--save "" left %q`, o.save)
 	}
@@ -98,6 +107,8 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{[]string{"--port", "x"}, "", ">>> 'port x'\nargument couldn't be parsed into an integer"},
 		{[]string{"--port", "70000"}, "", "argument must be between 0 and 65535 inclusive"},
+		{[]string{"--io-threads", "0"}, "", "argument must be between 1 and 128 inclusive"},
+		{[]string{"--io-loop", "maybe"}, "", "argument must be 'yes' or 'no'"},
 		{[]string{"--appendonly", "maybe"}, "", "argument must be 'yes' or 'no'"},
 		{[]string{"--appendfsync", "sometimes"}, "", "argument(s) must be one of the following: always, everysec, no"},
 		{[]string{"--save", "10"}, "", "Invalid save parameters"},

@@ -26,6 +26,8 @@ type options struct {
 	maxClients     int
 	timeout        int
 	shards         int
+	ioThreads      int  // event loops
+	ioLoop         bool // kevy's own: no gives every connection a goroutine
 	loglevel       string
 	logfile        string
 
@@ -58,6 +60,8 @@ func defaultOptions() *options {
 		protectedMode:    true,
 		maxClients:       server.DefaultMaxClients,
 		shards:           1,
+		ioThreads:        1,
+		ioLoop:           true,
 		loglevel:         "notice",
 		dbfilename:       "dump.rdb",
 		appendfilename:   "appendonly.aof",
@@ -80,7 +84,7 @@ var ignoredDirectives = map[string]bool{
 	"lua-time-limit": true, "busy-reply-threshold": true, "syslog-enabled": true, "syslog-ident": true,
 	"syslog-facility": true, "crash-log-enabled": true, "crash-memcheck-enabled": true,
 	"stop-writes-on-bgsave-error": true, "rdbcompression": true, "rdbchecksum": true,
-	"rdb-del-sync-files": true, "jemalloc-bg-thread": true, "io-threads": true,
+	"rdb-del-sync-files": true, "jemalloc-bg-thread": true,
 	"io-threads-do-reads": true, "disable-thp": true, "oom-score-adj": true,
 	"oom-score-adj-values": true,
 }
@@ -96,7 +100,7 @@ func (o *options) apply(name string, args []string) string {
 	}
 	name = strings.ToLower(name)
 	switch name {
-	case "port", "maxclients", "timeout", "shards", "maxmemory-samples":
+	case "port", "maxclients", "timeout", "shards", "maxmemory-samples", "io-threads":
 		v, ok := one()
 		if !ok {
 			return errBadDirective
@@ -126,6 +130,11 @@ func (o *options) apply(name string, args []string) string {
 				return fmt.Sprintf("argument must be between 1 and %d inclusive", kevy.MaxShards)
 			}
 			o.shards = n
+		case "io-threads":
+			if n < 1 || n > 128 {
+				return "argument must be between 1 and 128 inclusive"
+			}
+			o.ioThreads = n
 		case "maxmemory-samples":
 			if n < 1 || n > 64 {
 				return "argument must be between 1 and 64 inclusive"
@@ -137,7 +146,7 @@ func (o *options) apply(name string, args []string) string {
 			return errBadDirective
 		}
 		o.bind = append([]string(nil), args...)
-	case "protected-mode", "appendonly":
+	case "protected-mode", "appendonly", "io-loop":
 		v, ok := one()
 		if !ok {
 			return errBadDirective
@@ -146,9 +155,12 @@ func (o *options) apply(name string, args []string) string {
 		if !ok {
 			return "argument must be 'yes' or 'no'"
 		}
-		if name == "appendonly" {
+		switch name {
+		case "appendonly":
 			o.appendonly = b
-		} else {
+		case "io-loop":
+			o.ioLoop = b
+		default:
 			o.protectedMode = b
 		}
 	case "unixsocketperm":
@@ -349,6 +361,7 @@ func (o *options) serverConfig(cfg *logConfig) server.Config {
 		ProtectedMode:  o.protectedMode,
 		MaxClients:     o.maxClients,
 		Timeout:        time.Duration(o.timeout) * time.Second,
+		IOThreads:      o.serverIOThreads(),
 		Logger:         cfg.logger,
 		ConfigFile:     o.configFile,
 		ExtraParams: map[string]string{
@@ -365,6 +378,8 @@ func (o *options) serverConfig(cfg *logConfig) server.Config {
 			"loglevel":               o.loglevel,
 			"logfile":                o.logfile,
 			"shards":                 strconv.Itoa(o.shards),
+			"io-threads":             strconv.Itoa(o.ioThreads),
+			"io-loop":                yesNo(o.ioLoop),
 		},
 	}
 }
@@ -374,4 +389,13 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// serverIOThreads is server.Config.IOThreads: io-threads event loops, or
+// -1 (a goroutine per connection) with io-loop no.
+func (o *options) serverIOThreads() int {
+	if !o.ioLoop {
+		return -1
+	}
+	return o.ioThreads
 }

@@ -227,6 +227,13 @@ func (en *Engine) Exec(c *Ctx) {
 		c.W.WriteError(errUnknownCommand(c.Args[0], c.Args[1:]))
 		return
 	}
+	en.ExecCommand(c, cmd)
+}
+
+// ExecCommand is Exec for a caller that has looked the command up already:
+// cmd is Lookup(c.Args[0]) and not nil.
+func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
+	c.En = en
 	if (cmd.Arity > 0 && len(c.Args) != cmd.Arity) || len(c.Args) < -cmd.Arity {
 		c.W.WriteError(ArityError(cmd.Name))
 		return
