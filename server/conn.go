@@ -297,7 +297,10 @@ func (c *conn) run() runState {
 			return runDone
 		}
 		c.argv = args
-		if c.lp != nil && needsGoroutine(args[0]) {
+		// Under appendfsync always a write waits for its fsync: on a
+		// goroutine it shares that fsync with other writers (group
+		// commit), where a loop would wait for one fsync per write.
+		if c.lp != nil && (needsGoroutine(args[0]) || c.s.en.SyncAlways()) {
 			c.parked, c.argv = args, nil // flush clears c.argv
 			return runHandoff
 		}

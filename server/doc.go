@@ -11,22 +11,24 @@
 //	...
 //	srv.Shutdown(ctx)             // stop accepting, finish batches, close
 //
-// On Linux, connections are served by event loops (Config.IOThreads, one
-// by default, as redis-server's io-threads): a loop is one goroutine that
+// On Linux, connections are served by event loops (Config.IOThreads, one by
+// default, as redis-server's io-threads): a loop is one goroutine that
 // waits on all its connections with one epoll call, as Redis's main thread
 // does, and for each connection with input makes one read, executes every
 // request it holds (pipelining) against the store's engine, and writes all
-// their replies with one write. A connection that has to wait (blocking
-// commands, SUBSCRIBE, MONITOR, DEBUG SLEEP) or that does not take its
-// replies as fast as they come moves to a goroutine of its own, which
-// serves it the same way with blocking reads and writes; on other systems,
-// and with IOThreads < 0, every connection has one from the start. A loop
-// of its own costs a goroutine nothing per idle client, and spares the
-// read that finds the socket empty and the park and wake-up of a goroutine
-// per batch (a quarter of redis-benchmark -P 16 throughput here).
-// Commands of different loops run in parallel on the store. Inline commands
-// (telnet, nc) work as in Redis. Connection commands (HELLO, AUTH, SELECT,
-// CLIENT, QUIT, RESET), server commands (INFO, CONFIG, SLOWLOG, MONITOR,
+// their replies with one write. A connection moves to a goroutine of its
+// own, which serves it the same way with blocking reads and writes, when it
+// has to wait (blocking commands, SUBSCRIBE, MONITOR, DEBUG SLEEP), when it
+// does not take its replies as fast as they come, and while the store
+// fsyncs every write (so that concurrent writers share fsyncs); on other
+// systems, and with IOThreads < 0, every connection has one from the start.
+// The loop costs nothing per idle client, and spares the read that finds
+// the socket empty and the park and wake-up of a goroutine per batch (a
+// quarter of redis-benchmark -P 16 throughput here). Commands of different
+// loops run in parallel on the store.
+//
+// Inline commands (telnet, nc) work as in Redis. Connection commands
+// (HELLO, AUTH, SELECT, CLIENT, QUIT, RESET), server commands (INFO, CONFIG, SLOWLOG, MONITOR,
 // DEBUG, SHUTDOWN, SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE) are answered here;
 // every other command runs through the same command table as Store.Do.
 //

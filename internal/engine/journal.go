@@ -178,6 +178,9 @@ const (
 // SetSyncPolicy sets the policy writes follow.
 func (en *Engine) SetSyncPolicy(p SyncPolicy) { en.syncPolicy.Store(int32(p)) }
 
+// SyncAlways reports whether writes wait for their fsync (SyncAlways).
+func (en *Engine) SyncAlways() bool { return SyncPolicy(en.syncPolicy.Load()) == SyncAlways }
+
 // refused returns the error a write must get before it runs: Redis's
 // MISCONF while the shard's log cannot be written.
 func (sh *Shard) refused() error {
