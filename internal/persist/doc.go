@@ -111,20 +111,25 @@
 // shard's part only once its EXEC is read, and cuts off one left open at
 // the end of a log like a torn record. A transaction over several shards
 // has an id in its MULTI record (MULTI <id> <shards>): increasing, and
-// assigned with every involved shard held, so each shard's transactions
-// are in id order. A shard's snapshot or rewritten log records the id of
-// the newest such transaction it holds (kevy-tx in the RDB, tx= in the
-// header). Open plans every shard first and reads the markers of all
-// their logs; a transaction committed only if, on every shard it wrote
-// to, its part is complete in the log or its id is at most that shard's
-// base mark (the part was folded into the base). One that did not commit
-// — a crash between the shards' writes — is skipped on every shard, and
-// the shards that held a part of it get a new base at once, so a later
-// Open cannot replay it. A kill mid-transaction therefore leaves the
-// transaction wholly present or wholly absent (TestTxKill). What this
-// does not undo: a later write to one of the shards that was acknowledged
-// (its own fsync done) while the transaction still waited for another
-// shard's fsync stays, without the transaction.
+// assigned with every involved shard held, so each shard's transactions are
+// in id order. A shard's snapshot or rewritten log records the id of the
+// newest such transaction it holds (kevy-tx in the RDB, tx= in the header).
+// Open plans every shard first and reads the markers of all their logs; a
+// transaction committed only if, on every shard it wrote to, its part is
+// complete in the log or its id is at most that shard's base mark (the part
+// was folded into the base). One that did not commit — a crash between the
+// shards' writes — is skipped on every shard, and the shards that held a
+// part of it get a new base at once, so a later Open cannot replay it.
+// Folding a transaction into a base must not run ahead of its other parts:
+// a snapshot begins under its shard's lock, so every transaction it folds
+// in has appended its records to all its shards already; before the new
+// base is written, the other shards' logs are flushed and fsynced, so a
+// base never holds a transaction whose part on another shard a crash could
+// still lose. A kill mid-transaction therefore leaves the transaction
+// wholly present or wholly absent (TestTxKill). What this does not undo: a
+// later write to one of the shards that was acknowledged (its own fsync
+// done) while the transaction still waited for another shard's fsync stays,
+// without the transaction.
 //
 // # Fsync policies and errors
 //

@@ -111,6 +111,10 @@ func (st *Store) snapshotShard(l *shardLog, rs *RewriteStats) error {
 	if err != nil {
 		return err
 	}
+	if err := st.settleFolded(l, snap); err != nil {
+		snap.Close()
+		return err
+	}
 	keys, size, err := st.writeRDB(dumpName(l.i), snap, l.i, l.gen, rs)
 	if err != nil {
 		return err
@@ -124,6 +128,34 @@ func (st *Store) snapshotShard(l *shardLog, rs *RewriteStats) error {
 		return err
 	}
 	return st.dropOlder(l)
+}
+
+// settleFolded makes the other shards' parts of every multi-shard
+// transaction that l's new base folds in durable, before that base can
+// become the shard's: writes and fsyncs every other shard's log. Without
+// it, a snapshot taken right after a transaction released its shards could
+// be renamed into place while another shard's part of that transaction was
+// still in memory; a crash then left the transaction in one shard's base
+// and missing from another shard, applied in part. Every such transaction
+// appended its records to all its shards before releasing them, and so
+// before the snapshot began: a flush now covers them. Nothing to do when
+// the shard never took part in one.
+func (st *Store) settleFolded(l *shardLog, snap *engine.Snapshot) error {
+	if snap.TxMark == 0 {
+		return nil
+	}
+	for _, o := range st.logs {
+		if o == l {
+			continue
+		}
+		o.mu.Lock()
+		err := o.flush(true)
+		o.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("making shard %d's part of a transaction durable: %w", o.i, err)
+		}
+	}
+	return nil
 }
 
 // promoteLocked makes the current log (a next file) the shard's log,
@@ -271,6 +303,10 @@ var testHookAfterBase func()
 func (st *Store) rewriteShard(l *shardLog, rs *RewriteStats) error {
 	snap, err := st.switchLog(l, rs)
 	if err != nil {
+		return err
+	}
+	if err := st.settleFolded(l, snap); err != nil {
+		snap.Close()
 		return err
 	}
 	d := st.d
