@@ -272,3 +272,34 @@ func benchmarkStorePublish(b *testing.B, nsubs int) {
 // second (published, queued and read by the subscribers' goroutines).
 func BenchmarkPublish1(b *testing.B)  { benchmarkStorePublish(b, 1) }
 func BenchmarkPublish50(b *testing.B) { benchmarkStorePublish(b, 50) }
+
+// SET on a key whose TTL passed first expires it, as Redis's lookupKeyWrite
+// does: an "expired" event and one more expired key, whether the write
+// comes through the typed fast path or the command table.
+func TestSetOnExpiredKeyExpiresItFirst(t *testing.T) {
+	for _, typed := range []bool{true, false} {
+		s, clk := openClock(t, 1)
+		noErr(t, s.SetNotifyKeyspaceEvents("Ex"))
+		ev := must[*Subscription](t)(s.Subscribe("__keyevent@0__:expired"))
+		noErr(t, s.SetWithTTL("k", "old", time.Second))
+		clk.Advance(2 * time.Second)
+		if typed {
+			noErr(t, s.Set("k", "new"))
+		} else {
+			must[Reply](t)(s.Do("SET", "k", "new"))
+		}
+		if got := drain(ev); !slices.Equal(got, []string{"__keyevent@0__:expired k"}) {
+			t.Errorf("typed %v: events %q, want the expiry of k", typed, got)
+		}
+		if n := s.ExpiredKeysTotal(); n != 1 {
+			t.Errorf("typed %v: ExpiredKeysTotal = %d, want 1", typed, n)
+		}
+		if v, _ := s.Get("k"); v != "new" {
+			t.Errorf("typed %v: k = %q", typed, v)
+		}
+		if ttl, _ := s.PTTL("k"); ttl != -1 {
+			t.Errorf("typed %v: PTTL = %d, want -1", typed, ttl)
+		}
+		ev.Close()
+	}
+}

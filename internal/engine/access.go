@@ -66,7 +66,17 @@ func (en *Engine) Set(key, val string) error {
 	h := d.Hash(key)
 	e := d.Lookup(key, h)
 	if e != nil {
-		sh.touch(e)
+		// As lookupWrite: a key whose TTL passed expires first (an
+		// "expired" event, counted), else the snapshot and the eviction
+		// stamp see the write.
+		if x := e.Exp(); x != 0 && en.Now() > x {
+			sh.used.Add(-entrySize(e))
+			sh.expireEntry(e)
+			e = nil
+		} else {
+			sh.touch(e)
+			en.touchAccess(e)
+		}
 	}
 	if e != nil && e.Kind() == KindString {
 		var delta int64
