@@ -908,19 +908,25 @@ func BenchmarkLMPop(b *testing.B) {
 
 // --- Blocking pops, non-blocking path (data present) ---
 
-// benchListPop pops from "l" (4096 elements, refilled with the timer
-// stopped every refill iterations).
-func benchListPop(b *testing.B, refill int, pop func(s *Store, ctx context.Context) error) {
+// benchPop runs pop after fill, calling fill again with the timer stopped
+// every refill iterations.
+func benchPop(b *testing.B, refill int, fill func(*Store), pop func(s *Store, ctx context.Context) error) {
 	s := benchOpen(b, nil)
 	ctx := context.Background()
-	elems := benchNames("e", 4096)
-	fillList(b, s, "l", elems)
+	fill(s)
 	for i := 0; b.Loop(); i++ {
 		if i%refill == 0 && i > 0 {
-			paused(b, func() { fillList(b, s, "l", elems) })
+			paused(b, func() { fill(s) })
 		}
 		ck(b, pop(s, ctx))
 	}
+}
+
+// benchListPop pops from "l" (4096 elements, refilled every refill
+// iterations).
+func benchListPop(b *testing.B, refill int, pop func(s *Store, ctx context.Context) error) {
+	elems := benchNames("e", 4096)
+	benchPop(b, refill, func(s *Store) { fillList(b, s, "l", elems) }, pop)
 }
 
 // BenchmarkBLPopBRPop is one BLPop and one BRPop per op (the same code
@@ -957,19 +963,11 @@ func BenchmarkBLMoveBRPopLPush(b *testing.B) {
 	}
 }
 
-// benchZPop pops from "z" (4096 members, refilled with the timer stopped
-// every refill iterations).
+// benchZPop pops from "z" (4096 members, refilled every refill
+// iterations).
 func benchZPop(b *testing.B, refill int, pop func(s *Store, ctx context.Context) error) {
-	s := benchOpen(b, nil)
-	ctx := context.Background()
 	zs := zmembers(benchNames("m", 4096), false)
-	fillZSet(b, s, "z", zs)
-	for i := 0; b.Loop(); i++ {
-		if i%refill == 0 && i > 0 {
-			paused(b, func() { fillZSet(b, s, "z", zs) })
-		}
-		ck(b, pop(s, ctx))
-	}
+	benchPop(b, refill, func(s *Store) { fillZSet(b, s, "z", zs) }, pop)
 }
 
 // BenchmarkBZPopMinMax is one BZPopMin and one BZPopMax per op.
