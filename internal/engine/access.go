@@ -54,10 +54,10 @@ func (en *Engine) Read(key string, fn func(sh *Shard)) {
 // computed inline.
 func (en *Engine) Set(key, val string) error {
 	sh := en.ShardOf(key)
-	if err := sh.refused(); err != nil {
+	if err := en.freeMemory(); err != nil { // OOM before MISCONF, as Redis's processCommand
 		return err
 	}
-	if err := en.freeMemory(); err != nil {
+	if err := sh.refused(); err != nil {
 		return err
 	}
 	sh.mu.Lock()
@@ -105,6 +105,7 @@ func (en *Engine) Set(key, val string) error {
 	evs := sh.takeEvents(nil)
 	sh.mu.Unlock()
 	en.deliver(evs)
+	sh.reapNoted()
 	return sh.settle(pos, lsn)
 }
 

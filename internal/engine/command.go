@@ -239,6 +239,10 @@ func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
 		return
 	}
 	c.Cmd = cmd
+	if cmd == setCommand && len(c.Args) == 3 && c.Held == nil {
+		en.setFast(c)
+		return
+	}
 	if c.Held != nil {
 		if cmd.Flags&FlagDenyOOM != 0 && en.overLimit() {
 			c.W.WriteError(ErrOOM) // shards are held: nothing can be evicted now

@@ -75,6 +75,29 @@ func (en *Engine) UsedMemory() int64 {
 // measured runs fn, a write on the keys keys of shard-locked c, and adds the
 // change in their sizes to the shards' accounting.
 func (c *Ctx) measured(keys []int, fn func(*Ctx)) {
+	if len(keys) == 1 {
+		// One key: look it up once. If no key was inserted or deleted
+		// meanwhile (the dictionary's Version), the entry found is still
+		// the key's (or the key still absent) and needs no second lookup.
+		key := c.Args[keys[0]]
+		sh := c.shard(key)
+		d := sh.dict
+		var before int64
+		e := d.Lookup(key, d.Hash(key))
+		if e != nil {
+			before = entrySize(e)
+		}
+		ver := d.Version
+		fn(c)
+		after := int64(0)
+		if d.Version != ver {
+			after = sh.keySize(key)
+		} else if e != nil {
+			after = entrySize(e)
+		}
+		sh.used.Add(after - before)
+		return
+	}
 	var before [8]int64
 	var big []int64
 	sizes := before[:0]

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"strconv"
@@ -282,10 +283,31 @@ func (sh *Shard) SetRange(key string, off int64, val string) (int64, error) {
 	return int64(len(s)), nil
 }
 
+// setCommand is SET, which ExecCommand sends to setFast when it has no
+// options.
+var setCommand = &Command{Name: "set", Arity: -3, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setCmd}
+
+// setFast runs SET key val through the typed API's path (Engine.Set):
+// the same effects, events, log record and errors as setCmd under the
+// dispatcher, with one lookup and the memory accounting inline instead of
+// the dispatcher's size measurement around the command.
+func (en *Engine) setFast(c *Ctx) {
+	err := en.Set(c.Args[1], c.Args[2])
+	switch {
+	case err == nil:
+		c.W.WriteSimple("OK")
+	case errors.Is(err, ErrDurability): // applied, not durable: as the dispatcher reports it
+		c.W.WriteSimple("OK")
+		c.Err = err
+	default:
+		c.W.WriteError(err)
+	}
+}
+
 func init() {
 	register(
 		&Command{Name: "get", Arity: 2, Flags: FlagReadOnly | FlagFast | FlagLockFree, First: 1, Last: 1, Step: 1, Run: getCmd},
-		&Command{Name: "set", Arity: -3, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setCmd},
+		setCommand,
 		&Command{Name: "setnx", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: setnxCmd},
 		&Command{Name: "setex", Arity: 4, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setexCmd},
 		&Command{Name: "psetex", Arity: 4, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setexCmd},
