@@ -79,9 +79,14 @@ func (sh *Shard) SetPlain(key, val string) {
 // putString stores val at key, keeping the TTL if keepTTL, else clearing it.
 // Exclusive lock held.
 func (sh *Shard) putString(key, val string, keepTTL bool) *keyspace.Entry {
+	h := sh.dict.Hash(key)
+	return sh.storeString(sh.lookupWrite(key, h), key, h, val, keepTTL)
+}
+
+// storeString is putString for a caller that has looked key up already:
+// e is lookupWrite(key, h).
+func (sh *Shard) storeString(e *keyspace.Entry, key string, h uint64, val string, keepTTL bool) *keyspace.Entry {
 	d := sh.dict
-	h := d.Hash(key)
-	e := sh.lookupWrite(key, h)
 	if e != nil {
 		e.SetStr(val, keepTTL, d)
 		e.Flags = 0
@@ -109,7 +114,8 @@ type SetResult struct {
 // Set is the SET command's core. Exclusive lock held.
 func (sh *Shard) Set(key, val string, a SetArgs) (SetResult, error) {
 	var r SetResult
-	e := sh.lookupWrite(key, sh.dict.Hash(key))
+	h := sh.dict.Hash(key)
+	e := sh.lookupWrite(key, h)
 	if e != nil && a.Get {
 		if e.Kind() != keyspace.KindString {
 			return r, ErrWrongType
@@ -119,7 +125,7 @@ func (sh *Shard) Set(key, val string, a SetArgs) (SetResult, error) {
 	if (a.NX && e != nil) || (a.XX && e == nil) {
 		return r, nil
 	}
-	e = sh.putString(key, val, a.KeepTTL)
+	e = sh.storeString(e, key, h, val, a.KeepTTL)
 	r.Done = true
 	sh.notify(ClassString, "set", key)
 	if a.At != 0 {
@@ -154,7 +160,8 @@ func (sh *Shard) GetDel(key string) (string, error) {
 
 // IncrBy adds delta to the integer at key. Exclusive lock held.
 func (sh *Shard) IncrBy(key string, delta int64) (int64, error) {
-	e := sh.lookupWrite(key, sh.dict.Hash(key))
+	h := sh.dict.Hash(key)
+	e := sh.lookupWrite(key, h)
 	var cur int64
 	if e != nil {
 		if e.Kind() != keyspace.KindString {
@@ -172,7 +179,7 @@ func (sh *Shard) IncrBy(key string, delta int64) (int64, error) {
 	}
 	n := cur + delta
 	s := strconv.FormatInt(n, 10)
-	sh.putString(key, s, true)
+	sh.storeString(e, key, h, s, true)
 	sh.log("SET", key, s, "KEEPTTL")
 	sh.notify(ClassString, "incrby", key)
 	return n, nil
