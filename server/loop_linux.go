@@ -47,8 +47,14 @@ type fdConn struct {
 	fd           int
 	lp           *eventLoop
 	laddr, raddr net.Addr
-	readDone     bool // a read ran since the last readiness report
+	readDone     bool // no more reads until the next readiness report
+	roundBytes   int  // bytes read since the last readiness report
 }
+
+// roundBudget caps what a connection reads per readiness report: a client
+// streaming a long pipeline (redis-cli --pipe) would otherwise keep the
+// loop to itself while its input keeps coming. Redis reads 16 KB per event.
+const roundBudget = 64 << 10
 
 func (f *fdConn) Read(p []byte) (int, error) {
 	if f.readDone {
@@ -68,8 +74,9 @@ func (f *fdConn) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		// A read that filled the buffer may have left more behind: let
-		// the next one try.
-		f.readDone = n < len(p)
+		// the next one try, within the round's budget.
+		f.roundBytes += n
+		f.readDone = n < len(p) || f.roundBytes >= roundBudget
 		return n, nil
 	}
 }
@@ -234,7 +241,8 @@ func (lp *eventLoop) run() {
 
 // serve runs the requests a connection has sent.
 func (lp *eventLoop) serve(c *conn) {
-	c.nc.(*fdConn).readDone = false
+	fc := c.nc.(*fdConn)
+	fc.readDone, fc.roundBytes = false, 0
 	switch c.run() {
 	case runWait:
 	case runDone:

@@ -1,0 +1,57 @@
+//go:build linux
+
+package server
+
+import (
+	"syscall"
+	"testing"
+)
+
+// TestLoopReadBudget checks that a connection on an event loop reads at
+// most roundBudget bytes per readiness report while its input keeps
+// coming, so that a client streaming a long pipeline cannot keep the loop
+// from the others; the next report reads on.
+func TestLoopReadBudget(t *testing.T) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[0])
+	defer syscall.Close(fds[1])
+	// A socket buffer larger than two rounds' budget, kept full.
+	if err := syscall.SetsockoptInt(fds[1], syscall.SOL_SOCKET, syscall.SO_SNDBUF, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 4096)
+	fill := func() {
+		for {
+			if _, err := syscall.Write(fds[1], chunk); err != nil {
+				return // full
+			}
+		}
+	}
+	fill()
+	f := &fdConn{fd: fds[0]}
+	buf := make([]byte, 4096)
+	for round := range 2 {
+		f.readDone, f.roundBytes = false, 0
+		total := 0
+		for {
+			n, err := f.Read(buf)
+			if err == errWouldBlock {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += n
+			if total > 2*roundBudget {
+				t.Fatalf("round %d read %d bytes and goes on", round, total)
+			}
+		}
+		if total < roundBudget || total >= roundBudget+len(buf) {
+			t.Fatalf("round %d read %d bytes, want the budget (%d) rounded up to a read", round, total, roundBudget)
+		}
+		fill()
+	}
+}
