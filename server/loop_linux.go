@@ -186,9 +186,24 @@ func (lp *eventLoop) adopt(c *conn) bool {
 
 // notify wakes the loop to look at new connections, killed ones and
 // shutdown.
+// Once the loop has exited it does nothing: its eventfd is closed, and
+// its number may belong to another file by then.
 func (lp *eventLoop) notify() {
-	one := [8]byte{1}
-	syscall.Write(lp.wakefd, one[:])
+	lp.mu.Lock()
+	if !lp.exited {
+		one := [8]byte{1}
+		syscall.Write(lp.wakefd, one[:])
+	}
+	lp.mu.Unlock()
+}
+
+// shut marks the loop exited and closes its descriptors.
+func (lp *eventLoop) shut() {
+	lp.mu.Lock()
+	lp.exited = true
+	syscall.Close(lp.wakefd)
+	lp.mu.Unlock()
+	syscall.Close(lp.epfd)
 }
 
 // forget removes a descriptor from the loop, before it is closed or handed
@@ -202,8 +217,7 @@ func (lp *eventLoop) forget(fd int) {
 // and every connection has left.
 func (lp *eventLoop) run() {
 	defer lp.s.bgWG.Done()
-	defer syscall.Close(lp.epfd)
-	defer syscall.Close(lp.wakefd)
+	defer lp.shut()
 	lastIdle := time.Now()
 	for {
 		n, err := syscall.EpollWait(lp.epfd, lp.events[:], 1000)
@@ -309,6 +323,7 @@ func (lp *eventLoop) closeAll() {
 	lp.mu.Lock()
 	adds := lp.adds
 	lp.adds = nil
+	lp.exited = true // adopt hands no more connections to it
 	lp.mu.Unlock()
 	for _, c := range adds {
 		c.finish()

@@ -55,3 +55,37 @@ func TestLoopReadBudget(t *testing.T) {
 		fill()
 	}
 }
+
+// TestLoopNotifyAfterExit checks that waking an event loop that has exited
+// (CLIENT KILL or Close racing with the loop's end) writes nothing: the
+// loop's eventfd is closed by then and its number may belong to another
+// file.
+func TestLoopNotifyAfterExit(t *testing.T) {
+	ts := startServer(t, Config{IOThreads: 1})
+	wantStr(t, do(t, ts.dial(t), "PING"), "PONG")
+	ts.mu.Lock()
+	lp := ts.loops[0]
+	ts.mu.Unlock()
+	wakefd := lp.wakefd
+	ts.Close() // the loop exits and closes its eventfd
+	// Take the eventfd's number back with a pipe's write end.
+	var p [2]int
+	for range 64 {
+		if err := syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Close(p[0])
+		defer syscall.Close(p[1])
+		if p[1] == wakefd {
+			break
+		}
+	}
+	if p[1] != wakefd {
+		t.Skipf("descriptor %d was not reused", wakefd)
+	}
+	lp.notify()
+	var buf [8]byte
+	if n, err := syscall.Read(p[0], buf[:]); err != syscall.EAGAIN {
+		t.Fatalf("notify after exit wrote %d bytes into a reused descriptor (err %v)", n, err)
+	}
+}
