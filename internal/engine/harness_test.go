@@ -268,14 +268,19 @@ func runDiff(t *testing.T, n int, gen func(r *rand.Rand) diffCmd) int {
 		if i < 0 {
 			continue
 		}
+		first := fmt.Sprintf("%s\nredis: %v\nkevy:  %v", quoteArgs(cmds[i].Args), want, got)
 		small := d.shrink(cmds[:i+1])
-		_, want, got = d.round(small)
+		j, want, got := d.round(small)
 		var b strings.Builder
 		for _, c := range small {
 			fmt.Fprintf(&b, "\n  %s", quoteArgs(c.Args))
 		}
-		t.Fatalf("differential mismatch (seed %d; rerun with -diff.seed=%d)\nshortest failing sequence:%s\nredis: %v\nkevy:  %v",
-			seed, seed, b.String(), want, got)
+		shrunk := fmt.Sprintf("redis: %v\nkevy:  %v", want, got)
+		if j < 0 {
+			shrunk = "(the shrunk sequence did not fail again: timing-dependent?)"
+		}
+		t.Fatalf("differential mismatch (seed %d; rerun with -diff.seed=%d) at command %d: %s\nshortest failing sequence:%s\n%s",
+			seed, seed, i, first, b.String(), shrunk)
 	}
 	t.Logf("seed %d: %d commands, 0 mismatches", seed, d.cnt)
 	return d.cnt
