@@ -3,6 +3,7 @@
 package server
 
 import (
+	"fmt"
 	"syscall"
 	"testing"
 )
@@ -87,5 +88,38 @@ func TestLoopNotifyAfterExit(t *testing.T) {
 	var buf [8]byte
 	if n, err := syscall.Read(p[0], buf[:]); err != syscall.EAGAIN {
 		t.Fatalf("notify after exit wrote %d bytes into a reused descriptor (err %v)", n, err)
+	}
+}
+
+// TestSeveralEventLoops serves clients from four loops: connections are
+// spread over them and commands of different loops run side by side on
+// the store.
+func TestSeveralEventLoops(t *testing.T) {
+	ts := startServer(t, Config{IOThreads: 4})
+	const clients = 8
+	done := make(chan error, clients)
+	for i := range clients {
+		c := ts.dial(t)
+		go func() {
+			for j := range 200 {
+				if v, err := c.Do("INCR", "n"); err != nil || v.IsError() {
+					done <- fmt.Errorf("client %d request %d: %v %v", i, j, v, err)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range clients {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantStr(t, do(t, ts.dial(t), "GET", "n"), fmt.Sprint(clients*200))
+	ts.mu.Lock()
+	loops := len(ts.loops)
+	ts.mu.Unlock()
+	if loops != 4 {
+		t.Fatalf("%d event loops, want 4", loops)
 	}
 }
