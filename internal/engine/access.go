@@ -70,8 +70,7 @@ func (en *Engine) Set(key, val string) error {
 		// "expired" event, counted), else the snapshot and the eviction
 		// stamp see the write.
 		if x := e.Exp(); x != 0 && en.Now() > x {
-			sh.used.Add(-entrySize(e))
-			sh.expireEntry(e)
+			sh.expireUnmeasured(e)
 			e = nil
 		} else {
 			sh.touch(e)

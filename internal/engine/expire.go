@@ -57,8 +57,7 @@ func (sh *Shard) activeExpire(start time.Time) (sampled, expired int, outOfTime 
 			e := sh.dict.RandomVolatile()
 			sampled++
 			if now > e.Exp() {
-				sh.used.Add(-entrySize(e))
-				sh.expireEntry(e)
+				sh.expireUnmeasured(e)
 				expired++
 				got++
 			}

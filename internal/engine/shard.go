@@ -125,6 +125,14 @@ func (sh *Shard) expireEntry(e *keyspace.Entry) {
 	sh.notify(ClassExpired, "expired", e.Key)
 }
 
+// expireUnmeasured is expireEntry for callers outside the dispatcher's
+// size measurement (the reapers, Engine.Set): it also takes the key's size
+// off the shard's accounting. Exclusive lock held.
+func (sh *Shard) expireUnmeasured(e *keyspace.Entry) {
+	sh.used.Add(-entrySize(e))
+	sh.expireEntry(e)
+}
+
 // noteExpired records that a reader found key expired.
 func (sh *Shard) noteExpired(key string) {
 	sh.reapMu.Lock()
@@ -150,8 +158,7 @@ func (sh *Shard) reapNoted() {
 	now := sh.en.Now()
 	for _, k := range keys {
 		if e := sh.dict.Lookup(k, sh.dict.Hash(k)); e != nil && e.Exp() != 0 && now > e.Exp() {
-			sh.used.Add(-entrySize(e))
-			sh.expireEntry(e)
+			sh.expireUnmeasured(e)
 		}
 	}
 	evs := sh.takeEvents(nil)
