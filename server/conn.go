@@ -128,6 +128,7 @@ type conn struct {
 	cmds       atomic.Int64
 	netIn      atomic.Int64
 	netOut     atomic.Int64
+	writeCalls atomic.Int64               // writes of reply batches (tests check batching)
 	ps         atomic.Pointer[subState]   // the subscription, once (P|S)SUBSCRIBE ran
 	subCounts  atomic.Uint64              // channels, patterns, shard channels (see afterSubscribe)
 	blocked    atomic.Pointer[blockedRun] // the blocking command waiting now
@@ -423,7 +424,7 @@ func (c *conn) flush() bool {
 	n, err := c.nc.Write(c.w.Buf)
 	c.wmu.Unlock()
 	c.netOut.Add(int64(n))
-	c.s.stats.writeCalls.Add(1)
+	c.writeCalls.Add(1)
 	if err == errWouldBlock { // event loop: the socket is full; a goroutine writes the rest
 		c.w.Buf = c.w.Buf[:copy(c.w.Buf, c.w.Buf[n:])]
 		c.stalled = true
@@ -447,7 +448,7 @@ func (c *conn) flushSome() bool {
 	c.nc.SetWriteDeadline(time.Time{})
 	c.wmu.Unlock()
 	c.netOut.Add(int64(n))
-	c.s.stats.writeCalls.Add(1)
+	c.writeCalls.Add(1)
 	c.w.Buf = c.w.Buf[:copy(c.w.Buf, c.w.Buf[n:])]
 	return err == nil || err == errWouldBlock || errors.Is(err, os.ErrDeadlineExceeded)
 }
@@ -580,10 +581,7 @@ func (c *conn) dispatch(args []string) int {
 	case c.subscribed() && !c.w.RESP3 && cmd.Name == "ping":
 		subscribedPing(c, args)
 	default:
-		mark := len(c.w.Buf)
-		c.ctx = engine.Ctx{Args: args, W: &c.w}
-		c.s.en.ExecCommand(&c.ctx, cmd)
-		c.checkDurable(mark)
+		c.execCommand(args, cmd)
 	}
 	if cmd.Flags&engine.FlagAdmin != 0 {
 		return visSlowlog
@@ -601,17 +599,19 @@ func (c *conn) reject(msg string) {
 }
 
 // execEngine runs args through the store's engine.
-func (c *conn) execEngine(args []string) {
+func (c *conn) execEngine(args []string) { c.execCommand(args, nil) }
+
+// execCommand is execEngine for a command already looked up (cmd non-nil;
+// nil looks it up).
+func (c *conn) execCommand(args []string, cmd *engine.Command) {
 	mark := len(c.w.Buf)
 	c.ctx = engine.Ctx{Args: args, W: &c.w}
-	c.s.en.Exec(&c.ctx)
-	c.checkDurable(mark)
-}
-
-// checkDurable replaces the reply written from mark on with the error of a
-// command that was applied but could not be made durable.
-func (c *conn) checkDurable(mark int) {
-	if err := c.ctx.Err; err != nil {
+	if cmd != nil {
+		c.s.en.ExecCommand(&c.ctx, cmd)
+	} else {
+		c.s.en.Exec(&c.ctx)
+	}
+	if err := c.ctx.Err; err != nil { // applied but not durable: say so instead
 		c.w.Buf = c.w.Buf[:mark]
 		c.w.WriteError(err)
 	}

@@ -21,6 +21,16 @@ type monitors struct {
 	n    atomic.Int32 // len(list), read on every command
 }
 
+// add registers c as a monitor; first runs under the registry's lock,
+// before any command can be fed to c.
+func (m *monitors) add(c *conn, first func()) {
+	m.mu.Lock()
+	first()
+	m.list = append(m.list, c)
+	m.n.Store(int32(len(m.list)))
+	m.mu.Unlock()
+}
+
 func (m *monitors) remove(c *conn) {
 	m.mu.Lock()
 	for i, o := range m.list {
@@ -108,11 +118,7 @@ func monitorCmd(c *conn, args []string) {
 	// +OK (and earlier replies) go to the sink before the first fed line,
 	// and the monitor is registered before the client can read +OK: a
 	// command sent after it is always shown, as in Redis.
-	c.s.mon.mu.Lock()
-	c.pushReplies()
-	c.s.mon.list = append(c.s.mon.list, c)
-	c.s.mon.n.Store(int32(len(c.s.mon.list)))
-	c.s.mon.mu.Unlock()
+	c.s.mon.add(c, c.pushReplies)
 }
 
 // leaveMonitor ends MONITOR mode (RESET).

@@ -25,7 +25,6 @@ type serverStats struct {
 	retiredCmds   atomic.Int64
 	retiredIn     atomic.Int64
 	retiredOut    atomic.Int64
-	writeCalls    atomic.Int64 // writes of reply batches (tests check batching)
 
 	mu       sync.Mutex // protects the fields below
 	last     totals
