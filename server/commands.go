@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kevy-go/kevy/internal/engine"
+	"github.com/kevy-go/kevy/internal/types"
 )
 
 // The commands the server answers itself: connection state (HELLO, AUTH,
@@ -74,7 +75,8 @@ func lookupServerCmd(name string) *serverCmd {
 	return serverCmds[string(b[:len(name)])]
 }
 
-func eq(a, b string) bool { return strings.EqualFold(a, b) }
+// eq compares ignoring ASCII case, as Redis compares option names.
+func eq(a, b string) bool { return types.EqualFold(a, b) }
 
 // unknownCommand is Redis's reply to a command it does not know (the
 // engine's text, built the same way).

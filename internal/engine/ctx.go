@@ -2,7 +2,8 @@ package engine
 
 import (
 	"strconv"
-	"strings"
+
+	"github.com/kevy-go/kevy/internal/types"
 )
 
 // Helpers that command handlers share.
@@ -61,7 +62,8 @@ func (c *Ctx) floatArg(i int) (float64, bool) {
 	return v, ok
 }
 
-func eq(a, b string) bool { return strings.EqualFold(a, b) }
+// eq compares ignoring ASCII case, as Redis compares option names.
+func eq(a, b string) bool { return types.EqualFold(a, b) }
 
 // normRange converts Redis's inclusive [start, stop] with negative indexes
 // over n elements into a half-open [lo, hi); empty when lo >= hi.

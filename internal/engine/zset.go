@@ -49,8 +49,9 @@ func (sh *Shard) ZAdd(key string, entries []types.ZEntry, flags types.ZAddFlags)
 		}
 		if res != types.ZAddSkipped {
 			out.Processed++
-			// Log the effect: the member's resulting score.
-			sh.log("ZADD", key, types.FormatScore(score), ent.Member)
+			if sh.journal != nil { // log the effect: the member's resulting score
+				sh.log("ZADD", key, types.FormatScore(score), ent.Member)
+			}
 		}
 		out.Score = score
 	}

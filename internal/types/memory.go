@@ -38,8 +38,24 @@ func allocSize(n int, pointers bool) int {
 	if pointers && n > 512 {
 		n += mallocHeaderSize
 	}
+	if n <= smallClassMax {
+		return int(smallClass[(n+7)>>3])
+	}
 	return goSizeClasses[sort.SearchInts(goSizeClasses, n)]
 }
+
+// smallClassMax bounds the sizes smallClass answers for.
+const smallClassMax = 1024
+
+// smallClass maps (n+7)/8 to the size class of an n-byte request, for n up
+// to smallClassMax: the memory accounting asks on every write, and a table
+// (as the runtime's own size_to_class8) beats a binary search.
+var smallClass = func() (t [smallClassMax/8 + 1]uint16) {
+	for i := range t {
+		t[i] = uint16(goSizeClasses[sort.SearchInts(goSizeClasses, i*8)])
+	}
+	return t
+}()
 
 // stringCost returns the heap bytes behind a string of length n that owns
 // its own allocation. Pointer-free objects below 16 bytes come from the tiny

@@ -520,4 +520,17 @@ func TestAllocSize(t *testing.T) {
 	if !sort.IntsAreSorted(goSizeClasses) {
 		t.Error("goSizeClasses not sorted")
 	}
+	// The small-size table answers as the search over the classes does.
+	for n := 1; n <= maxSmallAlloc-mallocHeaderSize; n++ {
+		m := n
+		if m > 512 {
+			m += mallocHeaderSize
+		}
+		if got, want := allocSize(n, true), goSizeClasses[sort.SearchInts(goSizeClasses, m)]; got != want {
+			t.Fatalf("allocSize(%d, true) = %d, want %d", n, got, want)
+		}
+		if got, want := allocSize(n, false), goSizeClasses[sort.SearchInts(goSizeClasses, n)]; got != want {
+			t.Fatalf("allocSize(%d, false) = %d, want %d", n, got, want)
+		}
+	}
 }

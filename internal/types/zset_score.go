@@ -117,7 +117,7 @@ func scanStrtod(s string) (kind int, nonzero bool) {
 		i++
 	}
 	rest := s[i:]
-	if strings.EqualFold(rest, "inf") || strings.EqualFold(rest, "infinity") {
+	if EqualFold(rest, "inf") || EqualFold(rest, "infinity") {
 		return numInf, true
 	}
 	hex := len(rest) > 2 && rest[0] == '0' && (rest[1] == 'x' || rest[1] == 'X')
@@ -165,4 +165,30 @@ func isDecDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isHexDigit(c byte) bool {
 	return isDecDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// EqualFold reports whether a and b are equal ignoring ASCII case, as C's
+// strcasecmp, which Redis uses for option names: unlike strings.EqualFold
+// it folds no other letters (the Kelvin sign is not "k"), and it is
+// cheaper.
+func EqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

@@ -273,3 +273,20 @@ func FuzzParseScore(f *testing.F) {
 		}
 	})
 }
+
+func TestEqualFold(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"nx", "nx", true}, {"NX", "nx", true}, {"nX", "Nx", true}, {"", "", true},
+		{"nx", "xx", false}, {"nx", "nxx", false}, {"n", "", false},
+		{"\u212a", "k", false},               // strcasecmp folds ASCII only: the Kelvin sign is not k
+		{"[", "{", false}, {"@", "`", false}, // differ only in bit 0x20, not letters
+		{"inf", "INF", true}, {"Infinity", "iNFINITY", true},
+	} {
+		if got := EqualFold(c.a, c.b); got != c.want {
+			t.Errorf("EqualFold(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
