@@ -174,7 +174,9 @@ func (e *Entry) Exp() int64 { return e.exp.Load() }
 func (e *Entry) SetStr(s string, keepTTL bool, d *Dict) {
 	e.seq.Add(1)
 	atomic.StorePointer(&e.ptr, unsafe.Pointer(unsafe.StringData(s)))
-	e.n.Store(int64(len(s)))
+	if n := int64(len(s)); e.n.Load() != n { // an atomic store is a full barrier; skip it when it changes nothing
+		e.n.Store(n)
+	}
 	if !keepTTL && e.exp.Load() != 0 {
 		e.exp.Store(0)
 		d.unindexTTL(e)
