@@ -542,7 +542,9 @@ func (c *conn) dispatch(args []string) int {
 		c.reject(unknownCommand(args))
 		return 0
 	}
-	c.lastCmd.Store(name)
+	if c.lastCmd.Load() != name { // pipelines repeat a command; a store is a full barrier
+		c.lastCmd.Store(name)
+	}
 	if (arity > 0 && len(args) != arity) || len(args) < -arity {
 		c.reject(engine.ErrorText(engine.ArityError(*name)))
 		return 0
