@@ -49,7 +49,9 @@ type Config struct {
 	// goroutine that waits for input on many connections with one epoll
 	// call, as Redis's main thread does; commands of different loops run
 	// in parallel. A connection that must wait (blocking commands,
-	// SUBSCRIBE, MONITOR) moves to a goroutine of its own. Negative gives
+	// SUBSCRIBE, MONITOR; any command under appendfsync always or while an
+	// embedded subscription makes publishers wait for room) moves to a
+	// goroutine of its own. Negative gives
 	// every connection its own goroutine from the start, the only mode on
 	// other systems.
 	IOThreads int

@@ -300,8 +300,11 @@ func (c *conn) run() runState {
 		c.argv = args
 		// Under appendfsync always a write waits for its fsync: on a
 		// goroutine it shares that fsync with other writers (group
-		// commit), where a loop would wait for one fsync per write.
-		if c.lp != nil && (needsGoroutine(args[0]) || c.s.en.SyncAlways()) {
+		// commit), where a loop would wait for one fsync per write. While
+		// an embedded subscription makes publishers wait for room, any
+		// command may wait (PUBLISH, or a write's keyspace notification),
+		// which must not stall the loop's other connections.
+		if c.lp != nil && (needsGoroutine(args[0]) || c.s.en.SyncAlways() || c.s.en.PubSub().MayBlock()) {
 			c.parked, c.argv = args, nil // flush clears c.argv
 			return runHandoff
 		}

@@ -20,7 +20,9 @@ import (
 //
 // The loop keeps only connections in the plain request-reply state. A
 // connection that needs to wait (a blocking command, SUBSCRIBE, MONITOR,
-// DEBUG SLEEP, SHUTDOWN) or whose socket does not take all its replies is
+// DEBUG SLEEP, SHUTDOWN; any command under appendfsync always, or while an
+// embedded BlockPublisher subscription may make a publish wait) or whose
+// socket does not take all its replies is
 // handed to a goroutine of its own for the rest of its life, through a
 // net.Conn made from its descriptor (handoff).
 //

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/kevy-go/kevy"
 )
 
 // TestLoopReadBudget checks that a connection on an event loop reads at
@@ -122,4 +125,41 @@ func TestSeveralEventLoops(t *testing.T) {
 	if loops != 4 {
 		t.Fatalf("%d event loops, want 4", loops)
 	}
+}
+
+// TestLoopPublishToWaitingSubscriber: an embedded subscription whose
+// policy makes publishers wait for room has a full queue. A client's
+// PUBLISH to it waits; the other clients of the same event loop must still
+// be served meanwhile (the loop hands a connection that may wait to a
+// goroutine of its own), and the PUBLISH completes once there is room.
+func TestLoopPublishToWaitingSubscriber(t *testing.T) {
+	ts := startServer(t, Config{IOThreads: 1})
+	sub, err := ts.store.SubscribeWith(kevy.SubscribeOptions{QueueSize: 1, Overflow: kevy.BlockPublisher, BlockTimeout: time.Minute}, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if n, err := ts.store.Publish("c", "first"); n != 1 || err != nil {
+		t.Fatalf("Publish = %d, %v", n, err) // the queue is full now
+	}
+	a, b := dialRaw(t, ts.addr), dialRaw(t, ts.addr)
+	b.send("PING\r\n")
+	b.expect("+PONG\r\n")
+	a.send("*3\r\n$7\r\nPUBLISH\r\n$1\r\nc\r\n$6\r\nsecond\r\n")
+	time.Sleep(200 * time.Millisecond) // let a's PUBLISH reach the full queue
+	// With the loop stuck in a's PUBLISH, b would get no reply for a
+	// minute (expect gives up after 10 s).
+	b.send("PING\r\n")
+	b.expect("+PONG\r\n")
+	for _, want := range []string{"first", "second"} {
+		select {
+		case m := <-sub.C():
+			if m.Payload != want {
+				t.Fatalf("received %q, want %q", m.Payload, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no message %q", want)
+		}
+	}
+	a.expect(":1\r\n")
 }

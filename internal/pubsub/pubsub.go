@@ -141,6 +141,8 @@ type Registry struct {
 	patSnap atomic.Pointer[[]patSubs] // immutable copy of pats for publishers
 
 	live atomic.Int64 // registrations of any namespace: 0 makes Publish a no-op
+	// blocking counts the open subscriptions with the BlockPublisher policy.
+	blocking atomic.Int64
 
 	allMu  sync.Mutex // protects all and closed
 	all    map[*Subscription]struct{}
@@ -185,6 +187,11 @@ func shardOf(s string) int {
 	}
 	return int(h % nShards)
 }
+
+// MayBlock reports whether a publisher may have to wait: an open
+// subscription has the BlockPublisher policy. A caller that must never
+// wait (an event loop serving many connections) publishes elsewhere then.
+func (r *Registry) MayBlock() bool { return r.blocking.Load() > 0 }
 
 // Active reports whether any subscription exists, so a caller can skip
 // building a message nobody would receive.

@@ -514,3 +514,34 @@ func benchPublish(b *testing.B, nsubs int) {
 
 func BenchmarkPublish1(b *testing.B)  { benchPublish(b, 1) }
 func BenchmarkPublish50(b *testing.B) { benchPublish(b, 50) }
+
+// TestMayBlock: the registry says a publisher may wait exactly while a
+// BlockPublisher subscription is open, however it closes.
+func TestMayBlock(t *testing.T) {
+	r := New()
+	d := sub(t, r, Options{})
+	if r.MayBlock() {
+		t.Fatal("MayBlock with only a DropSubscription subscription")
+	}
+	b1 := sub(t, r, Options{Overflow: BlockPublisher})
+	b2 := sub(t, r, Options{QueueSize: 1, Overflow: BlockPublisher, BlockTimeout: time.Millisecond})
+	must(t, b2.Subscribe("c"))
+	if !r.MayBlock() {
+		t.Fatal("no MayBlock with two BlockPublisher subscriptions")
+	}
+	must(t, b1.Close())
+	must(t, b1.Close()) // a second close counts nothing
+	if !r.MayBlock() {
+		t.Fatal("no MayBlock with one BlockPublisher subscription left")
+	}
+	r.Publish("c", "1")
+	r.Publish("c", "2") // the full queue times out and drops b2
+	if !errors.Is(b2.Err(), ErrOverflow) || r.MayBlock() {
+		t.Fatalf("after the overflow: Err = %v, MayBlock = %v", b2.Err(), r.MayBlock())
+	}
+	b3 := sub(t, r, Options{Overflow: BlockPublisher})
+	r.Close(nil)
+	if r.MayBlock() || !errors.Is(b3.Err(), ErrClosed) || d.Err() == nil {
+		t.Fatalf("after the registry closed: MayBlock = %v, Err = %v", r.MayBlock(), b3.Err())
+	}
+}

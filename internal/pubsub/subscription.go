@@ -48,6 +48,9 @@ func (r *Registry) NewSubscription(o Options) (*Subscription, error) {
 		return nil, r.closed
 	}
 	r.all[s] = struct{}{}
+	if s.block {
+		r.blocking.Add(1)
+	}
 	return s, nil
 }
 
@@ -306,4 +309,7 @@ func (s *Subscription) drop(reason error) {
 	s.r.allMu.Lock()
 	delete(s.r.all, s)
 	s.r.allMu.Unlock()
+	if s.block {
+		s.r.blocking.Add(-1)
+	}
 }
