@@ -79,8 +79,8 @@ func (en *Engine) Set(key, val string) error {
 	}
 	if e != nil && e.Kind() == KindString {
 		var delta int64
-		if old := e.Str(); len(old) != len(val) {
-			delta = int64(types.StringCost(len(val)) - types.StringCost(len(old)))
+		if len(e.Str()) != len(val) || e.Flags&keyspace.FlagOwned != 0 {
+			delta = int64(types.StringCost(len(val))) - stringValueCost(e)
 		}
 		if e.Exp() != 0 {
 			delta -= 8 // leaves the TTL index

@@ -330,7 +330,7 @@ func moveValue(to *Shard, dst string, e *keyspace.Entry) *keyspace.Entry {
 	h := to.dict.Hash(dst)
 	if k == keyspace.KindString {
 		ne = keyspace.NewEntry(dst, h, s)
-		ne.Flags = e.Flags
+		ne.Flags = e.Flags &^ keyspace.FlagOwned // the copy shares the bytes
 	} else {
 		ne = keyspace.NewObjectEntry(dst, h, k, p)
 	}

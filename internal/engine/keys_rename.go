@@ -62,7 +62,7 @@ func rekey(to *Shard, dst string, e *keyspace.Entry) *keyspace.Entry {
 	} else {
 		ne = keyspace.NewObjectEntry(dst, h, k, e.Ptr())
 	}
-	ne.Flags = e.Flags
+	ne.Flags = e.Flags &^ keyspace.FlagOwned
 	ne.Access.Store(e.Access.Load())
 	to.dict.Insert(ne)
 	if x := e.Exp(); x != 0 {

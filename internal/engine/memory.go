@@ -29,7 +29,7 @@ func entrySize(e *keyspace.Entry) int64 {
 	}
 	switch e.Kind() {
 	case keyspace.KindString:
-		n += int64(types.StringCost(len(e.Str())))
+		n += stringValueCost(e)
 	case keyspace.KindHash:
 		n += int64(hashOf(e).MemoryUsage())
 	case keyspace.KindList:
@@ -40,6 +40,15 @@ func entrySize(e *keyspace.Entry) int64 {
 		n += int64(zsetOf(e).MemoryUsage())
 	}
 	return n
+}
+
+// stringValueCost is the heap behind e's string value: a string of its
+// length, or the whole buffer of a value APPEND grows in place.
+func stringValueCost(e *keyspace.Entry) int64 {
+	if n := len(e.Str()); e.Flags&keyspace.FlagOwned != 0 && n > 0 {
+		return int64(types.AllocSize(appendCap(n), false))
+	}
+	return int64(types.StringCost(len(e.Str())))
 }
 
 // keySize is entrySize of key's entry, 0 when absent (expired or not).

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"unsafe"
 
 	"github.com/kevy-go/kevy/internal/keyspace"
 )
@@ -243,18 +244,57 @@ func (sh *Shard) Append(key, val string) (int64, error) {
 		return 0, ErrWrongType
 	}
 	old := e.Str()
-	if len(old)+len(val) > maxStringLen {
+	n := len(old) + len(val)
+	if n > maxStringLen {
 		return 0, ErrStringTooBig
 	}
-	s := old + val
+	// The value grows in a buffer with room to spare, as Redis's sds
+	// strings do, so that a string built by many APPENDs is copied a
+	// logarithmic number of times, not once per APPEND. Bytes are only
+	// ever written past the published length: a reader holding the old
+	// value sees it unchanged.
+	var s string
+	if e.Flags&keyspace.FlagOwned != 0 && len(old) > 0 && n <= appendCap(len(old)) {
+		p := unsafe.StringData(old)
+		copy(unsafe.Slice(p, appendCap(len(old)))[len(old):n], val)
+		s = unsafe.String(p, n)
+	} else {
+		b := make([]byte, n, appendCap(n))
+		copy(b, old)
+		copy(b[len(old):], val)
+		s = unsafe.String(unsafe.SliceData(b), n)
+	}
 	e.SetStr(s, true, sh.dict)
 	e.Flags = flagRaw
+	if n > 0 {
+		e.Flags |= keyspace.FlagOwned
+	}
 	sh.log("APPEND", key, val)
 	sh.notify(ClassString, "append", key)
 	return int64(len(s)), nil
 }
 
-// Entry flags the engine keeps in keyspace.Entry.Flags.
+// appendCap is the capacity of the buffer APPEND keeps a string of n bytes
+// in: the next power of two up to 1 MB, then the next whole megabyte
+// beyond (Redis's sds grows the same way). Every length in (c/2, c] below
+// 1 MB, or (c-1MB, c] above, maps to the same capacity c, so the capacity of
+// an owned buffer follows from the value's length alone: APPEND allocates
+// appendCap(n) for n bytes and writes in place while the length stays
+// within it.
+func appendCap(n int) int {
+	const mb = 1 << 20
+	if n > mb {
+		return (n + mb - 1) / mb * mb
+	}
+	c := 16
+	for c < n {
+		c <<= 1
+	}
+	return c
+}
+
+// Entry flags the engine keeps in keyspace.Entry.Flags (besides
+// keyspace.FlagOwned, bit 6, and flagUnshared, bit 7).
 const (
 	flagRaw    = 1 << iota // string encoding is "raw" whatever its content (APPEND, SETRANGE, SETBIT)
 	flagNotInt             // string is never "int"-encoded (INCRBYFLOAT results)

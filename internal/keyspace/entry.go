@@ -78,6 +78,13 @@ type Entry struct {
 	Gen uint16
 }
 
+// FlagOwned, in Entry.Flags, marks a string value whose bytes are a buffer
+// the engine allocated for the entry, with room past the value's length
+// that no reader has seen (APPEND grows it in place). SetStr and SetObj
+// clear it; a caller that gives another entry the same value must clear it
+// in the copy. The engine's own flags use the other bits.
+const FlagOwned uint8 = 1 << 6
+
 // NewEntry returns an unpublished entry for key holding the string val.
 func NewEntry(key string, hash uint64, val string) *Entry {
 	e := &Entry{Key: key, hash: hash}
@@ -172,6 +179,7 @@ func (e *Entry) Exp() int64 { return e.exp.Load() }
 // SetStr replaces the value with the string s and, unless keepTTL, clears the
 // deadline. Writer only.
 func (e *Entry) SetStr(s string, keepTTL bool, d *Dict) {
+	e.Flags &^= FlagOwned
 	e.seq.Add(1)
 	atomic.StorePointer(&e.ptr, unsafe.Pointer(unsafe.StringData(s)))
 	if n := int64(len(s)); e.n.Load() != n { // an atomic store is a full barrier; skip it when it changes nothing
@@ -187,6 +195,7 @@ func (e *Entry) SetStr(s string, keepTTL bool, d *Dict) {
 // SetObj replaces the value with a container of kind k and clears the
 // deadline unless keepTTL. Writer only.
 func (e *Entry) SetObj(k Kind, obj unsafe.Pointer, keepTTL bool, d *Dict) {
+	e.Flags &^= FlagOwned
 	e.seq.Add(1)
 	atomic.StorePointer(&e.ptr, obj)
 	e.n.Store(-int64(k))
