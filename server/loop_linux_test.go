@@ -4,6 +4,7 @@ package server
 
 import (
 	"fmt"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -162,4 +163,25 @@ func TestLoopPublishToWaitingSubscriber(t *testing.T) {
 		}
 	}
 	a.expect(":1\r\n")
+}
+
+// TestLoopKeepsConnectionsBesideSubscribers: a RESP client's subscription
+// is drained by its forwarder, which never waits, so it does not make
+// publishers wait for long: the other connections stay on the event loop
+// (no goroutine each), unlike with an embedded BlockPublisher subscription.
+func TestLoopKeepsConnectionsBesideSubscribers(t *testing.T) {
+	ts := startServer(t, Config{IOThreads: 1})
+	s := dialRaw(t, ts.addr)
+	s.send("SUBSCRIBE x\r\n")
+	s.expect("*3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:1\r\n")
+	before := runtime.NumGoroutine()
+	for range 20 {
+		c := dialRaw(t, ts.addr)
+		c.send("PUBLISH x hi\r\n")
+		c.expect(":1\r\n")
+	}
+	s.expect("*3\r\n$7\r\nmessage\r\n$1\r\nx\r\n$2\r\nhi\r\n")
+	if after := runtime.NumGoroutine(); after-before >= 10 {
+		t.Fatalf("20 more connections beside a subscriber added %d goroutines", after-before)
+	}
 }

@@ -54,7 +54,7 @@ func (w *connWriter) Subscription() (*pubsub.Subscription, error) {
 	}
 	sub, err := c.s.en.PubSub().NewSubscription(pubsub.Options{
 		QueueSize: subQueueSize, Overflow: pubsub.BlockPublisher,
-		BlockTimeout: 10 * time.Second, Confirmations: true,
+		BlockTimeout: 10 * time.Second, Confirmations: true, Drained: true,
 	})
 	if err != nil {
 		return nil, err

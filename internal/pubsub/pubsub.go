@@ -115,6 +115,10 @@ type Options struct {
 	QueueSize    int           // capacity of the queue; <= 0 means DefaultQueueSize
 	Overflow     Overflow      // what a publisher does when the queue is full
 	BlockTimeout time.Duration // BlockPublisher's bound; <= 0 means DefaultBlockTimeout
+	// Drained says a goroutine that never waits on anything else drains
+	// the queue (a server connection's forwarder), so a BlockPublisher
+	// publisher waits only briefly: MayBlock leaves the subscription out.
+	Drained bool
 	// Confirmations queues a confirmation message for every channel or
 	// pattern subscribed or unsubscribed, in order with the published
 	// messages, as a RESP connection in subscribed mode replies them.
@@ -141,7 +145,7 @@ type Registry struct {
 	patSnap atomic.Pointer[[]patSubs] // immutable copy of pats for publishers
 
 	live atomic.Int64 // registrations of any namespace: 0 makes Publish a no-op
-	// blocking counts the open subscriptions with the BlockPublisher policy.
+	// blocking counts the open subscriptions MayBlock looks for.
 	blocking atomic.Int64
 
 	allMu  sync.Mutex // protects all and closed
@@ -188,9 +192,10 @@ func shardOf(s string) int {
 	return int(h % nShards)
 }
 
-// MayBlock reports whether a publisher may have to wait: an open
-// subscription has the BlockPublisher policy. A caller that must never
-// wait (an event loop serving many connections) publishes elsewhere then.
+// MayBlock reports whether a publisher may have to wait for long: an open
+// subscription that is not Drained has the BlockPublisher policy. A caller
+// that must never wait (an event loop serving many connections) publishes
+// elsewhere then.
 func (r *Registry) MayBlock() bool { return r.blocking.Load() > 0 }
 
 // Active reports whether any subscription exists, so a caller can skip

@@ -520,9 +520,11 @@ func BenchmarkPublish50(b *testing.B) { benchPublish(b, 50) }
 func TestMayBlock(t *testing.T) {
 	r := New()
 	d := sub(t, r, Options{})
+	f := sub(t, r, Options{Overflow: BlockPublisher, Drained: true})
 	if r.MayBlock() {
-		t.Fatal("MayBlock with only a DropSubscription subscription")
+		t.Fatal("MayBlock with only a DropSubscription and a Drained subscription")
 	}
+	must(t, f.Close())
 	b1 := sub(t, r, Options{Overflow: BlockPublisher})
 	b2 := sub(t, r, Options{QueueSize: 1, Overflow: BlockPublisher, BlockTimeout: time.Millisecond})
 	must(t, b2.Subscribe("c"))

@@ -13,6 +13,7 @@ type Subscription struct {
 	r       *Registry
 	ch      chan Message
 	block   bool
+	stalls  bool // block, and not Drained: counted in Registry.blocking
 	timeout time.Duration
 	confirm bool
 
@@ -42,13 +43,14 @@ func (r *Registry) NewSubscription(o Options) (*Subscription, error) {
 		r: r, ch: make(chan Message, o.QueueSize), done: make(chan struct{}),
 		block: o.Overflow == BlockPublisher, timeout: o.BlockTimeout, confirm: o.Confirmations,
 	}
+	s.stalls = s.block && !o.Drained
 	r.allMu.Lock()
 	defer r.allMu.Unlock()
 	if r.closed != nil {
 		return nil, r.closed
 	}
 	r.all[s] = struct{}{}
-	if s.block {
+	if s.stalls {
 		r.blocking.Add(1)
 	}
 	return s, nil
@@ -309,7 +311,7 @@ func (s *Subscription) drop(reason error) {
 	s.r.allMu.Lock()
 	delete(s.r.all, s)
 	s.r.allMu.Unlock()
-	if s.block {
+	if s.stalls {
 		s.r.blocking.Add(-1)
 	}
 }
