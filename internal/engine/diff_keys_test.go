@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kevy-go/kevy/internal/keyspace"
 	"github.com/kevy-go/kevy/internal/rdb"
 	"github.com/kevy-go/kevy/internal/redistest"
 	"github.com/kevy-go/kevy/internal/resp"
@@ -506,18 +505,7 @@ func TestKeysAcrossShards(t *testing.T) {
 	if n := en.DBSize(); n != 80 {
 		t.Fatalf("DBSIZE %d", n)
 	}
-	var used int64
-	for i := range en.ShardCount() {
-		sh := en.Shard(i)
-		sh.RLock()
-		var sum int64
-		sh.dict.All(func(e *keyspace.Entry) bool { sum += entrySize(e); return true })
-		sh.RUnlock()
-		if got := sh.used.Load(); got != sum {
-			t.Fatalf("shard %d accounts %d bytes, holds %d", i, got, sum)
-		}
-		used += sum
-	}
+	checkAccounting(t, en)
 	// SCAN walks every shard; the cursor says which.
 	seen := map[string]int{}
 	for cur := "0"; ; {
