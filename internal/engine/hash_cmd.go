@@ -18,10 +18,11 @@ var (
 	errValueRange = errorf("ERR value is out of range")
 )
 
-// MaxRandomCount bounds the negative counts of HRANDFIELD and SRANDMEMBER
-// (elements drawn with repeats) on an existing key: Redis accepts up to
-// 2^63-1 and tries to build the whole reply; kevy replies "ERR value is out
-// of range" past this.
+// MaxRandomCount bounds the negative counts of HRANDFIELD, SRANDMEMBER and
+// ZRANDMEMBER (elements drawn with repeats) on an existing key: Redis
+// accepts up to 2^63-1 and tries to build the whole reply (redis-server
+// 7.0.15 dies on ZRANDMEMBER key -922337203685477580); kevy replies "ERR
+// value is out of range" past this.
 const MaxRandomCount = 1 << 24
 
 func init() {

@@ -68,11 +68,14 @@ func (en *Engine) ZMPop(keys []string, count int, max bool) (key string, ents []
 // ZRandMember returns members chosen at random, as ZRANDMEMBER with a count
 // does: for count >= 0, min(count, Len) distinct members (all of them, in
 // descending order, when count >= Len); for count < 0, -count members that
-// may repeat. Either lock held.
+// may repeat (at most MaxRandomCount, else errValueRange). Either lock held.
 func (sh *Shard) ZRandMember(key string, count int64) ([]types.ZEntry, error) {
 	z, err := sh.zsetRead(key)
 	if z == nil || err != nil || count == 0 {
 		return nil, err
+	}
+	if count < -MaxRandomCount {
+		return nil, errValueRange // as SRANDMEMBER and HRANDFIELD
 	}
 	n := z.Len()
 	switch {
