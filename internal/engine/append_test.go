@@ -47,20 +47,12 @@ func TestAppendCap(t *testing.T) {
 func TestAppendInPlace(t *testing.T) {
 	en := New(Config{ManualReaper: true})
 	defer en.Close()
-	run := func(args ...string) string {
-		t.Helper()
-		v := execRESP(t, en, args)
-		if v.Str != "" {
-			return v.Str
-		}
-		return v.String()
-	}
-	run("APPEND", "a", "x")
+	run(t, en, "APPEND", "a", "x")
 	var reads []string
 	want := "x"
 	for i := 0; i < 300; i++ {
 		chunk := strings.Repeat(string(rune('a'+i%26)), i%7+1)
-		run("APPEND", "a", chunk)
+		run(t, en, "APPEND", "a", chunk)
 		want += chunk
 		if i%50 == 0 {
 			v, _ := en.Get("a")
@@ -76,12 +68,12 @@ func TestAppendInPlace(t *testing.T) {
 		}
 	}
 	// Copies share the bytes: appends to either must not show in the other.
-	run("COPY", "a", "b")
-	run("APPEND", "a", "-from-a")
-	run("APPEND", "b", "-from-b")
-	run("RENAME", "b", "c")
-	run("APPEND", "c", "-from-c")
-	run("APPEND", "a", "+")
+	run(t, en, "COPY", "a", "b")
+	run(t, en, "APPEND", "a", "-from-a")
+	run(t, en, "APPEND", "b", "-from-b")
+	run(t, en, "RENAME", "b", "c")
+	run(t, en, "APPEND", "c", "-from-c")
+	run(t, en, "APPEND", "a", "+")
 	if a, _ := en.Get("a"); a != want+"-from-a+" {
 		t.Fatalf("a = ...%q", a[len(want):])
 	}
@@ -89,16 +81,16 @@ func TestAppendInPlace(t *testing.T) {
 		t.Fatalf("c = ...%q", c[len(want):])
 	}
 	// Other writes replace the buffer; APPEND starts a new one.
-	run("SET", "a", "12")
-	run("INCR", "a")
-	run("APPEND", "a", "4")
-	run("SETRANGE", "a", "0", "9")
-	run("APPEND", "a", "5")
+	run(t, en, "SET", "a", "12")
+	run(t, en, "INCR", "a")
+	run(t, en, "APPEND", "a", "4")
+	run(t, en, "SETRANGE", "a", "0", "9")
+	run(t, en, "APPEND", "a", "5")
 	if a, _ := en.Get("a"); a != "9345" {
 		t.Fatalf("a = %q, want 9345", a)
 	}
 	checkAccounting(t, en)
-	run("DEL", "a", "c")
+	run(t, en, "DEL", "a", "c")
 	checkAccounting(t, en)
 
 	// A reader never sees a torn or changed value while APPEND runs.

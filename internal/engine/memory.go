@@ -45,10 +45,11 @@ func entrySize(e *keyspace.Entry) int64 {
 // stringValueCost is the heap behind e's string value: a string of its
 // length, or the whole buffer of a value APPEND grows in place.
 func stringValueCost(e *keyspace.Entry) int64 {
-	if n := len(e.Str()); e.Flags&keyspace.FlagOwned != 0 && n > 0 {
+	n := len(e.Str())
+	if e.Flags&keyspace.FlagOwned != 0 && n > 0 {
 		return int64(types.AllocSize(appendCap(n), false))
 	}
-	return int64(types.StringCost(len(e.Str())))
+	return int64(types.StringCost(n))
 }
 
 // keySize is entrySize of key's entry, 0 when absent (expired or not).

@@ -254,9 +254,9 @@ func (sh *Shard) Append(key, val string) (int64, error) {
 	// ever written past the published length: a reader holding the old
 	// value sees it unchanged.
 	var s string
-	if e.Flags&keyspace.FlagOwned != 0 && len(old) > 0 && n <= appendCap(len(old)) {
+	if c := appendCap(len(old)); e.Flags&keyspace.FlagOwned != 0 && len(old) > 0 && n <= c {
 		p := unsafe.StringData(old)
-		copy(unsafe.Slice(p, appendCap(len(old)))[len(old):n], val)
+		copy(unsafe.Slice(p, c)[len(old):n], val)
 		s = unsafe.String(p, n)
 	} else {
 		b := make([]byte, n, appendCap(n))
