@@ -278,20 +278,17 @@ const (
 
 // run reads and executes requests. On a goroutine it returns once the
 // connection is done; under an event loop (c.lp non-nil) also when the
-// input read so far is used up (runWait, replies written) or when the next
-// command needs a goroutine of its own (runHandoff, c.parked holding it).
+// input read so far is used up (runWait: the loop writes the replies) or
+// when the next command needs a goroutine of its own (runHandoff, c.parked
+// holding it).
 func (c *conn) run() runState {
 	for {
 		c.setLimits()
 		args, err := c.rd.ReadCommandInto(c.argv)
 		if err != nil {
 			if err == errWouldBlock {
-				if !c.flush() {
-					return runDone
-				}
-				if c.stalled {
-					return runHandoff
-				}
+				// The event loop writes the replies once it has read
+				// every connection that had input (see eventLoop.run).
 				return runWait
 			}
 			c.readFailed(err)
@@ -331,11 +328,13 @@ func (c *conn) exec(args []string) bool {
 		c.s.log.Warn("client closed for overcoming of output buffer limits", "addr", c.addr, "id", c.id)
 		return false
 	}
-	if c.rd.Buffered() == 0 {
-		if !c.flush() || c.s.shutting.Load() {
+	switch {
+	case c.rd.Buffered() == 0:
+		// An event loop writes the replies after its round (eventLoop.run).
+		if c.lp == nil && (!c.flush() || c.s.shutting.Load()) {
 			return false
 		}
-	} else if len(c.w.Buf) >= opportunisticFlush && !c.flushSome() {
+	case len(c.w.Buf) >= opportunisticFlush && !c.flushSome():
 		return false
 	}
 	return true
