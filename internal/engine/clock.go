@@ -8,18 +8,67 @@ import (
 
 // coarse is a process-wide millisecond clock advanced by one goroutine while
 // at least one store with a background reaper and the real clock is open.
-// Reads of keys with a TTL compare against it instead of reading the system
-// clock: it lags real time by at most about a millisecond and never runs
-// ahead of it, so keys may expire that much late but never early.
+// Reads of keys with a TTL, and the LRU/LFU stamps of every access, use it
+// instead of reading the system clock: it lags real time by at most about a
+// millisecond and never runs ahead of it, so keys may expire that much late
+// but never early.
+//
+// The goroutine ticks only while the clock is read. A tick that finds no
+// read since the one before counts toward coarseIdleTicks; after that many
+// the goroutine sleeps until a read wakes it, so an idle process does not
+// wake a thousand times a second. A read that finds it asleep reads the
+// system clock itself and wakes it.
 var coarse struct {
 	mu   sync.Mutex // protects refs and stop
 	refs int
 	stop chan struct{}
 	done chan struct{}
-	now  atomic.Int64
+
+	now    atomic.Int64
+	used   atomic.Bool // read since the last tick
+	asleep atomic.Bool // the goroutine waits for wake; now is stale
 }
 
-const coarseTick = time.Millisecond
+// coarseWake wakes the clock's sleeping goroutine. It is never replaced,
+// so readers use it without the lock; a token left by a stopped goroutine
+// costs its successor one early tick.
+var coarseWake = make(chan struct{}, 1)
+
+const (
+	coarseTick      = time.Millisecond
+	coarseIdleTicks = 100
+)
+
+// coarseNow returns the coarse clock in Unix milliseconds.
+func coarseNow() int64 {
+	if coarse.asleep.Load() {
+		return wakeCoarseClock()
+	}
+	// Mark the clock used; the check keeps readers on different cores from
+	// writing the shared line on every read (once per tick at most).
+	if !coarse.used.Load() {
+		coarse.used.Store(true)
+	}
+	return coarse.now.Load()
+}
+
+// wakeCoarseClock reads the system clock, publishes it and wakes the
+// ticking goroutine.
+func wakeCoarseClock() int64 {
+	t := time.Now().UnixMilli()
+	// Publish the time before asleep turns false: a reader that then sees
+	// the clock awake must not read the time it fell asleep at. Racing
+	// wakers may store in either order; each stores a time already past.
+	coarse.now.Store(t)
+	coarse.used.Store(true)
+	if coarse.asleep.CompareAndSwap(true, false) {
+		select {
+		case coarseWake <- struct{}{}:
+		default:
+		}
+	}
+	return t
+}
 
 func acquireCoarseClock() {
 	coarse.mu.Lock()
@@ -29,21 +78,48 @@ func acquireCoarseClock() {
 		return
 	}
 	coarse.now.Store(time.Now().UnixMilli())
+	coarse.asleep.Store(false)
 	stop, done := make(chan struct{}), make(chan struct{})
 	coarse.stop, coarse.done = stop, done
-	go func() {
-		defer close(done)
-		t := time.NewTicker(coarseTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				coarse.now.Store(time.Now().UnixMilli())
-			}
+	go runCoarseClock(stop, done)
+}
+
+// runCoarseClock is the clock's goroutine.
+func runCoarseClock(stop, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(coarseTick)
+	defer t.Stop()
+	idle := 0
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
 		}
-	}()
+		coarse.now.Store(time.Now().UnixMilli())
+		if coarse.used.Load() {
+			coarse.used.Store(false)
+			idle = 0
+			continue
+		}
+		if idle++; idle < coarseIdleTicks {
+			continue
+		}
+		// Sleep. A reader that loaded asleep false before this store
+		// reads now, at most a tick old; one that loads it true wakes us.
+		t.Stop()
+		coarse.asleep.Store(true)
+		if coarse.used.Load() { // a read raced with the decision: go on
+			wakeCoarseClock()
+		}
+		select {
+		case <-stop:
+			return
+		case <-coarseWake:
+		}
+		idle = 0
+		t.Reset(coarseTick)
+	}
 }
 
 func releaseCoarseClock() {

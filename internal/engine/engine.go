@@ -154,7 +154,7 @@ func (en *Engine) stampNow() int64 {
 // when the reaper keeps it, else a fresh read.
 func (en *Engine) readNow() int64 {
 	if en.coarse && !en.loading.Load() {
-		return coarse.now.Load()
+		return coarseNow()
 	}
 	return en.Now()
 }

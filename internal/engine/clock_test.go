@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// waitAsleep waits until the coarse clock's goroutine sleeps.
+func waitAsleep(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !coarse.asleep.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the coarse clock kept ticking for 5 s without a read")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestCoarseClockSleepsWhenUnread checks that the clock's goroutine stops
+// ticking once nothing reads the clock, that the read that finds it asleep
+// gets the current time and wakes it, and that it ticks again after.
+func TestCoarseClockSleepsWhenUnread(t *testing.T) {
+	acquireCoarseClock()
+	defer releaseCoarseClock()
+	waitAsleep(t)
+	stale := coarse.now.Load()
+	time.Sleep(20 * coarseTick)
+	if now := coarse.now.Load(); now != stale {
+		t.Fatalf("asleep, the clock still moved from %d to %d", stale, now)
+	}
+
+	before := time.Now().UnixMilli()
+	got := coarseNow()
+	after := time.Now().UnixMilli()
+	if got < before || got > after {
+		t.Fatalf("the waking read returned %d, want the time between %d and %d", got, before, after)
+	}
+	if coarse.asleep.Load() {
+		t.Fatal("a read did not wake the clock")
+	}
+	// Awake, it ticks: the stored time moves past the waking read's.
+	deadline := time.Now().Add(5 * time.Second)
+	for coarseNow() <= got {
+		if time.Now().After(deadline) {
+			t.Fatal("the woken clock did not tick within 5 s")
+		}
+		time.Sleep(coarseTick)
+	}
+}
+
+// TestCoarseClockNeverAhead reads the clock from several goroutines across
+// sleeps and wake-ups: no read is ahead of the system clock, and while the
+// clock is read it lags by little.
+func TestCoarseClockNeverAhead(t *testing.T) {
+	acquireCoarseClock()
+	defer releaseCoarseClock()
+	for cycle := range 3 {
+		waitAsleep(t)
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 200 {
+					got := coarseNow()
+					real := time.Now().UnixMilli()
+					if got > real {
+						t.Errorf("cycle %d, goroutine %d, read %d: clock %d ahead of the system clock %d", cycle, g, i, got, real)
+						return
+					}
+					// Generous: the race detector and a loaded machine
+					// delay the ticking goroutine.
+					if lag := real - got; lag > 500 {
+						t.Errorf("cycle %d, goroutine %d, read %d: clock %d ms behind", cycle, g, i, lag)
+						return
+					}
+					time.Sleep(50 * time.Microsecond)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}
