@@ -3,13 +3,19 @@
 #
 #   redis-benchmark -t set,get,incr,lpush,lpop,sadd,zadd,hset -n N -c 50
 #
-# with -P 1 and -P 16, kevy first and then redis-server, each started fresh
-# on a free loopback port with persistence off, and prints requests/s, p99
+# with -P 1 and -P 16 against kevy and redis-server, each started fresh on
+# a free loopback port with persistence off, and prints requests/s, p99
 # latency and kevy/Redis ratios per test; then resident memory after loading
 # 1,000,000 keys with 16-byte values (redis-cli --pipe), and its ratio.
 #
-# Usage: server/bench/redis-benchmark.sh [-n requests] [-c clients] [-- kevy options]
-#   e.g. server/bench/redis-benchmark.sh -n 100000 -- --shards 4
+# The machines we measure on are shared and drift by 10-20 % within
+# minutes, so the comparison runs in rounds (-r, default 3): each round runs
+# both servers one after the other, kevy first in odd rounds and Redis first
+# in even ones, and the tables show each figure's median over the rounds
+# and the range of the per-round throughput ratios.
+#
+# Usage: server/bench/redis-benchmark.sh [-n requests] [-c clients] [-r rounds] [-- kevy options]
+#   e.g. server/bench/redis-benchmark.sh -n 100000 -r 1 -- --shards 4
 # Needs go, redis-server, redis-benchmark and redis-cli (Debian: redis-server).
 # KEVY_BIN=path uses an already built kevy instead of building ./cmd/kevy.
 set -euo pipefail
@@ -17,12 +23,14 @@ cd "$(dirname "$0")/../.."
 
 N=1000000
 CLIENTS=50
+ROUNDS=3
 TESTS=set,get,incr,lpush,lpop,sadd,zadd,hset
 MEMKEYS=1000000
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) N=$2; shift 2 ;;
 	-c) CLIENTS=$2; shift 2 ;;
+	-r) ROUNDS=$2; shift 2 ;;
 	-m) MEMKEYS=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "unknown argument $1" >&2; exit 2 ;;
@@ -74,11 +82,11 @@ stop() {
 	pid=""
 }
 
-# bench NAME PIPELINE: writes CSV lines "TEST,rps,p99" to $work/NAME-PIPELINE.
+# bench NAME PIPELINE: appends CSV lines "TEST,rps,p99" to $work/NAME-PIPELINE.
 bench() {
 	start "$1"
 	redis-benchmark -p "$port" -n "$N" -c "$CLIENTS" -P "$2" -t "$TESTS" --csv 2>/dev/null |
-		tr -d '"' | awk -F, 'NR > 1 { print $1 "," $2 "," $7 }' >"$work/$1-$2"
+		tr -d '"' | awk -F, 'NR > 1 { print $1 "," $2 "," $7 }' >>"$work/$1-$2"
 	stop
 }
 
@@ -94,15 +102,41 @@ rss() {
 	stop
 }
 
-echo "redis-benchmark -t $TESTS -n $N -c $CLIENTS; kevy ${KEVY_ARGS[*]:-(defaults)}; $(redis-server --version | cut -d' ' -f3)"
+echo "redis-benchmark -t $TESTS -n $N -c $CLIENTS; $ROUNDS rounds; kevy ${KEVY_ARGS[*]:-(defaults)}; $(redis-server --version | cut -d' ' -f3)"
 for P in 1 16; do
-	bench kevy "$P"
-	bench redis "$P"
+	for r in $(seq "$ROUNDS"); do
+		if [ $((r % 2)) -eq 1 ]; then
+			bench kevy "$P"; bench redis "$P"
+		else
+			bench redis "$P"; bench kevy "$P"
+		fi
+	done
 	echo
-	echo "-P $P"
-	printf '%-10s %12s %12s %7s %10s %10s %7s\n' test kevy_rps redis_rps ratio kevy_p99 redis_p99 ratio
-	join -t, <(sort "$work/kevy-$P") <(sort "$work/redis-$P") |
-		awk -F, '{ printf "%-10s %12.0f %12.0f %6.2fx %9.3fms %9.3fms %6.2fx\n", $1, $2, $4, $2/$4, $3, $5, ($5 > 0 ? $3/$5 : 0) }'
+	echo "-P $P (medians of $ROUNDS rounds)"
+	printf '%-8s %10s %10s %6s %12s %9s %9s %6s\n' test kevy_rps redis_rps ratio ratio_range kevy_p99 redis_p99 ratio
+	# Line i of each file is round (i-1)/8+1's result of one test; pair
+	# kevy's and Redis's lines of the same test and round.
+	paste -d, "$work/kevy-$P" "$work/redis-$P" | awk -F, '
+		function median(list,   a, n, i, j, t) {
+			n = split(list, a, " ")
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+			return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+		}
+		$1 != $4 { print "mismatched tests: " $1 " " $4 > "/dev/stderr"; exit 1 }
+		{
+			if (!($1 in kr)) order[++n] = $1
+			kr[$1] = kr[$1] " " $2; rr[$1] = rr[$1] " " $5
+			kp[$1] = kp[$1] " " $3; rp[$1] = rp[$1] " " $6
+			q = $2 / $5
+			if (!($1 in lo) || q < lo[$1]) lo[$1] = q
+			if (!($1 in hi) || q > hi[$1]) hi[$1] = q
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				t = order[i]; k = median(kr[t]); r = median(rr[t]); a = median(kp[t]); b = median(rp[t])
+				printf "%-8s %10.0f %10.0f %5.2fx %5.2f-%4.2fx %7.3fms %7.3fms %5.2fx\n", t, k, r, k/r, lo[t], hi[t], a, b, (b > 0 ? a/b : 0)
+			}
+		}'
 done
 
 if [ "$MEMKEYS" -gt 0 ]; then
