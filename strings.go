@@ -60,10 +60,5 @@ func (s *Store) IncrBy(key string, delta int64) (int64, error) {
 	if s.closed.Load() {
 		return 0, ErrClosed
 	}
-	var n int64
-	var err error
-	if e := s.en.Write(key, func(sh *engine.Shard) { n, err = sh.IncrBy(key, delta) }); e != nil {
-		return 0, e
-	}
-	return n, err
+	return s.en.IncrBy(key, delta)
 }

@@ -50,8 +50,8 @@ func (en *Engine) Read(key string, fn func(sh *Shard)) {
 	sh.reapNoted()
 }
 
-// Set is the typed API's SET key val: the fast path, with the accounting
-// computed inline.
+// Set is the typed API's SET key val, and the dispatcher's for SET without
+// options: the fast path, with the accounting computed inline.
 func (en *Engine) Set(key, val string) error {
 	sh := en.ShardOf(key)
 	if err := en.freeMemory(); err != nil { // OOM before MISCONF, as Redis's processCommand
@@ -62,50 +62,88 @@ func (en *Engine) Set(key, val string) error {
 	}
 	sh.mu.Lock()
 	pos := sh.position()
-	d := sh.dict
-	h := d.Hash(key)
-	e := d.Lookup(key, h)
-	if e != nil {
-		// As lookupWrite: a key whose TTL passed expires first (an
-		// "expired" event, counted), else the snapshot and the eviction
-		// stamp see the write.
-		if x := e.Exp(); x != 0 && en.Now() > x {
-			sh.expireUnmeasured(e)
-			e = nil
-		} else {
-			sh.touch(e)
-			en.touchAccess(e)
-		}
+	h := sh.dict.Hash(key)
+	sh.putStringAccounted(sh.lookupWriteAccounted(key, h), key, h, val, false)
+	sh.logSet(key, val)
+	sh.notify(ClassString, "set", key)
+	return sh.unlockWrite(pos)
+}
+
+// IncrBy is the typed API's INCRBY, and the dispatcher's for INCR, DECR,
+// INCRBY and DECRBY: Set's fast path for Shard.IncrBy's core.
+func (en *Engine) IncrBy(key string, delta int64) (int64, error) {
+	sh := en.ShardOf(key)
+	if err := en.freeMemory(); err != nil {
+		return 0, err
 	}
-	if e != nil && e.Kind() == KindString {
+	if err := sh.refused(); err != nil {
+		return 0, err
+	}
+	sh.mu.Lock()
+	pos := sh.position()
+	n, err := sh.incrBy(key, delta, true)
+	if serr := sh.unlockWrite(pos); err == nil {
+		err = serr
+	}
+	return n, err
+}
+
+// unlockWrite ends a fast-path write begun at log position pos: it
+// releases sh, delivers the write's events and waits for durability as
+// the dispatcher does.
+func (sh *Shard) unlockWrite(pos uint64) error {
+	lsn := sh.position()
+	evs := sh.takeEvents(nil)
+	sh.mu.Unlock()
+	sh.en.deliver(evs)
+	sh.reapNoted()
+	return sh.settle(pos, lsn)
+}
+
+// lookupWriteAccounted is lookupWrite for a write that keeps the memory
+// accounting itself: a key whose TTL passed expires first (an "expired"
+// event, counted, its size taken off), else the snapshot and the eviction
+// stamp see the write. Exclusive lock held.
+func (sh *Shard) lookupWriteAccounted(key string, h uint64) *keyspace.Entry {
+	e := sh.dict.Lookup(key, h)
+	if e == nil {
+		return nil
+	}
+	if x := e.Exp(); x != 0 && sh.en.Now() > x {
+		sh.expireUnmeasured(e)
+		return nil
+	}
+	sh.touch(e)
+	sh.en.touchAccess(e)
+	return e
+}
+
+// putStringAccounted is storeString for a write that keeps the memory
+// accounting itself: e is key's live entry or nil. Exclusive lock held.
+func (sh *Shard) putStringAccounted(e *keyspace.Entry, key string, h uint64, val string, keepTTL bool) {
+	d := sh.dict
+	switch {
+	case e != nil && e.Kind() == KindString:
 		var delta int64
 		if len(e.Str()) != len(val) || e.Flags&keyspace.FlagOwned != 0 {
 			delta = int64(types.StringCost(len(val))) - stringValueCost(e)
 		}
-		if e.Exp() != 0 {
+		if !keepTTL && e.Exp() != 0 {
 			delta -= 8 // leaves the TTL index
 		}
-		e.SetStr(val, false, d)
+		e.SetStr(val, keepTTL, d)
 		e.Flags = 0
 		sh.used.Add(delta)
-	} else if e != nil {
+	case e != nil:
 		before := entrySize(e)
-		e.SetStr(val, false, d)
+		e.SetStr(val, keepTTL, d)
 		e.Flags = 0
 		sh.used.Add(entrySize(e) - before)
-	} else {
+	default:
 		d.Insert(keyspace.NewEntry(key, h, val))
 		sh.used.Add(entryCost + slotCost + int64(types.StringCost(len(key))+types.StringCost(len(val))))
 		sh.notify(ClassNew, "new", key)
 	}
-	sh.logSet(key, val)
-	sh.notify(ClassString, "set", key)
-	lsn := sh.position()
-	evs := sh.takeEvents(nil)
-	sh.mu.Unlock()
-	en.deliver(evs)
-	sh.reapNoted()
-	return sh.settle(pos, lsn)
 }
 
 // Lock acquires the shards of keys in ascending order (exclusively when

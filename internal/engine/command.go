@@ -40,6 +40,11 @@ type Command struct {
 	First, Last, Step int
 	Keys              func(args []string) []int
 	Run               func(c *Ctx)
+
+	// direct, if set, runs the command on a faster path of its own when
+	// the caller holds no shard (a path with the same effects, such as
+	// the typed API's); it reports false to decline (Run then runs).
+	direct func(c *Ctx) bool
 }
 
 var commands = map[string]*Command{}
@@ -239,8 +244,7 @@ func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
 		return
 	}
 	c.Cmd = cmd
-	if cmd == setCommand && len(c.Args) == 3 && c.Held == nil {
-		en.setFast(c)
+	if cmd.direct != nil && c.Held == nil && cmd.direct(c) {
 		return
 	}
 	if c.Held != nil {

@@ -161,8 +161,19 @@ func (sh *Shard) GetDel(key string) (string, error) {
 
 // IncrBy adds delta to the integer at key. Exclusive lock held.
 func (sh *Shard) IncrBy(key string, delta int64) (int64, error) {
+	return sh.incrBy(key, delta, false)
+}
+
+// incrBy is IncrBy; accounted says the caller does not measure the key's
+// size around it (Engine.IncrBy), so it keeps the accounting itself.
+func (sh *Shard) incrBy(key string, delta int64, accounted bool) (int64, error) {
 	h := sh.dict.Hash(key)
-	e := sh.lookupWrite(key, h)
+	var e *keyspace.Entry
+	if accounted {
+		e = sh.lookupWriteAccounted(key, h)
+	} else {
+		e = sh.lookupWrite(key, h)
+	}
 	var cur int64
 	if e != nil {
 		if e.Kind() != keyspace.KindString {
@@ -180,7 +191,11 @@ func (sh *Shard) IncrBy(key string, delta int64) (int64, error) {
 	}
 	n := cur + delta
 	s := strconv.FormatInt(n, 10)
-	sh.storeString(e, key, h, s, true)
+	if accounted {
+		sh.putStringAccounted(e, key, h, s, true)
+	} else {
+		sh.storeString(e, key, h, s, true)
+	}
 	sh.log("SET", key, s, "KEEPTTL")
 	sh.notify(ClassString, "incrby", key)
 	return n, nil
@@ -330,25 +345,46 @@ func (sh *Shard) SetRange(key string, off int64, val string) (int64, error) {
 	return int64(len(s)), nil
 }
 
-// setCommand is SET, which ExecCommand sends to setFast when it has no
-// options.
-var setCommand = &Command{Name: "set", Arity: -3, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setCmd}
+// setCommand is SET; without options it takes the typed API's path
+// (Engine.Set): the same effects, events, log record and errors as setCmd
+// under the dispatcher, with one lookup and the memory accounting inline
+// instead of the dispatcher's size measurement around the command.
+var setCommand = &Command{Name: "set", Arity: -3, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setCmd,
+	direct: func(c *Ctx) bool {
+		if len(c.Args) != 3 {
+			return false
+		}
+		if c.written(c.En.Set(c.Args[1], c.Args[2])) {
+			c.W.WriteSimple("OK")
+		}
+		return true
+	}}
 
-// setFast runs SET key val through the typed API's path (Engine.Set):
-// the same effects, events, log record and errors as setCmd under the
-// dispatcher, with one lookup and the memory accounting inline instead of
-// the dispatcher's size measurement around the command.
-func (en *Engine) setFast(c *Ctx) {
-	err := en.Set(c.Args[1], c.Args[2])
+// written ends a direct write: it reports whether the write was applied
+// (the caller replies as usual), else replies err. A write applied but not
+// made durable is reported through c.Err, as the dispatcher does.
+func (c *Ctx) written(err error) bool {
 	switch {
 	case err == nil:
-		c.W.WriteSimple("OK")
-	case errors.Is(err, ErrDurability): // applied, not durable: as the dispatcher reports it
-		c.W.WriteSimple("OK")
+	case errors.Is(err, ErrDurability):
 		c.Err = err
 	default:
 		c.W.WriteError(err)
+		return false
 	}
+	return true
+}
+
+// incrDirect runs INCR, DECR, INCRBY and DECRBY through Engine.IncrBy, as
+// SET through Engine.Set.
+func incrDirect(c *Ctx) bool {
+	if by, ok := c.incrDelta(); ok {
+		n, err := c.En.IncrBy(c.Args[1], by)
+		if c.written(err) {
+			c.W.WriteInt(n)
+		}
+	}
+	return true
 }
 
 func init() {
@@ -369,10 +405,10 @@ func init() {
 		&Command{Name: "getrange", Arity: 4, Flags: FlagReadOnly | FlagLockFree, First: 1, Last: 1, Step: 1, Run: getrangeCmd},
 		&Command{Name: "substr", Arity: 4, Flags: FlagReadOnly | FlagLockFree, First: 1, Last: 1, Step: 1, Run: getrangeCmd},
 		&Command{Name: "setrange", Arity: 4, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setrangeCmd},
-		&Command{Name: "incr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd},
-		&Command{Name: "decr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd},
-		&Command{Name: "incrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd},
-		&Command{Name: "decrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd},
+		&Command{Name: "incr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
+		&Command{Name: "decr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
+		&Command{Name: "incrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
+		&Command{Name: "decrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
 		&Command{Name: "incrbyfloat", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrbyfloatCmd},
 	)
 }
@@ -669,25 +705,32 @@ func setrangeCmd(c *Ctx) {
 }
 
 func incrCmd(c *Ctx) {
-	var by int64 = 1
+	if by, ok := c.incrDelta(); ok {
+		c.intOrErr(c.shard(c.Args[1]).IncrBy(c.Args[1], by))
+	}
+}
+
+// incrDelta is what INCR, DECR, INCRBY or DECRBY adds; it replies the
+// error and reports false for a bad increment.
+func (c *Ctx) incrDelta() (int64, bool) {
 	switch c.Cmd.Name {
 	case "decr":
-		by = -1
+		return -1, true
 	case "incrby", "decrby":
 		v, ok := c.intArg(2)
 		if !ok {
-			return
+			return 0, false
 		}
-		by = v
-		if c.Cmd.Name == "decrby" {
-			if v == math.MinInt64 {
-				c.err(errorf("ERR decrement would overflow"))
-				return
-			}
-			by = -v
+		if c.Cmd.Name == "incrby" {
+			return v, true
 		}
+		if v == math.MinInt64 {
+			c.err(errorf("ERR decrement would overflow"))
+			return 0, false
+		}
+		return -v, true
 	}
-	c.intOrErr(c.shard(c.Args[1]).IncrBy(c.Args[1], by))
+	return 1, true
 }
 
 func incrbyfloatCmd(c *Ctx) {
