@@ -8,16 +8,22 @@ import (
 
 // coarse is a process-wide millisecond clock advanced by one goroutine while
 // at least one store with a background reaper and the real clock is open.
-// Reads of keys with a TTL, and the LRU/LFU stamps of every access, use it
-// instead of reading the system clock: it lags real time by at most about a
-// millisecond and never runs ahead of it, so keys may expire that much late
-// but never early.
+// Reads of keys with a TTL use it instead of reading the system clock: it
+// lags real time by at most about a millisecond and never runs ahead of it,
+// so keys may expire that much late but never early.
 //
-// The goroutine ticks only while the clock is read. A tick that finds no
-// read since the one before counts toward coarseIdleTicks; after that many
-// the goroutine sleeps until a read wakes it, so an idle process does not
-// wake a thousand times a second. A read that finds it asleep reads the
-// system clock itself and wakes it.
+// The goroutine ticks only while TTL checks read the clock (coarseNow). A
+// tick that finds no read since the one before counts toward
+// coarseIdleTicks; after that many the goroutine sleeps until a read wakes
+// it, so an idle process does not wake a thousand times a second. A read
+// that finds it asleep reads the system clock itself and wakes it.
+//
+// The LRU and LFU stamps of every access load coarse.now directly and do
+// not keep the goroutine awake: while it sleeps, the reapers' ticks (ten a
+// second) refresh it, so stamps then have a resolution of about 100 ms
+// (Redis's LRU clock has one of a second). A busy server whose requests
+// carry no TTLs thus runs without the thousand wake-ups a second, which
+// preempted its event loop.
 var coarse struct {
 	mu   sync.Mutex // protects refs and stop
 	refs int

@@ -83,3 +83,35 @@ func TestCoarseClockNeverAhead(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// TestStampsLetCoarseClockSleep checks that accesses to keys without a TTL
+// (which only stamp the key for LRU) do not keep the clock's goroutine
+// awake, and that the reaper's ticks keep the stamps' clock current while
+// it sleeps.
+func TestStampsLetCoarseClockSleep(t *testing.T) {
+	en := New(Config{}) // the real clock and the background reaper: the coarse clock
+	defer en.Close()
+	if err := en.Set("k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !coarse.asleep.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the coarse clock stayed awake for 5 s of GETs of a key without a TTL")
+		}
+		for range 100 {
+			if v, err := en.Get("k"); err != nil || v != "v" {
+				t.Fatalf("GET k = %q, %v", v, err)
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	before := en.stampNow()
+	time.Sleep(350 * time.Millisecond) // three reaper ticks and more
+	if !coarse.asleep.Load() {
+		t.Skip("something else woke the coarse clock") // a TTL read elsewhere in the process
+	}
+	if got := en.stampNow(); got-before < 100 {
+		t.Fatalf("asleep, the stamps' clock moved %d ms in 350 ms; the reaper should refresh it", got-before)
+	}
+}

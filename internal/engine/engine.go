@@ -136,12 +136,16 @@ func (en *Engine) Now() int64 {
 }
 
 // stampNow is the clock of LRU and LFU stamps: the coarse clock when the
-// reaper keeps it; with the manual reaper and the real clock, the last
+// reaper keeps it (read without keeping its goroutine awake; see coarse);
+// with the manual reaper and the real clock, the last
 // reading any clock read made (Tick, TTL checks and every eviction read
 // it), so that a GET does not read the clock just to stamp its key; a
 // configured clock is read every time.
 func (en *Engine) stampNow() int64 {
-	if en.coarse || en.cfg.Now != nil || en.loading.Load() {
+	if en.coarse && !en.loading.Load() {
+		return coarse.now.Load()
+	}
+	if en.cfg.Now != nil || en.loading.Load() {
 		return en.readNow()
 	}
 	if t := en.lastNow.Load(); t != 0 {

@@ -22,6 +22,9 @@ const (
 // shards.
 func (en *Engine) Tick() ExpireStats {
 	start := time.Now()
+	if en.coarse && coarse.asleep.Load() { // keep the stamps' clock going (see coarse)
+		coarse.now.Store(start.UnixMilli())
+	}
 	var st ExpireStats
 	n := len(en.shards)
 	first := int(en.expireCursor.Add(1) % uint64(n))
