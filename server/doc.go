@@ -14,9 +14,10 @@
 // On Linux, connections are served by event loops (Config.IOThreads, one by
 // default, as redis-server's io-threads): a loop is one goroutine that
 // waits on all its connections with one epoll call, as Redis's main thread
-// does, and for each connection with input makes one read, executes every
-// request it holds (pipelining) against the store's engine, and writes all
-// their replies with one write. A connection moves to a goroutine of its
+// does, makes one read on each connection with input and executes every
+// request it holds (pipelining) against the store's engine, and then, as
+// Redis before it sleeps, writes each connection's replies with one write.
+// The loop keeps its OS thread. A connection moves to a goroutine of its
 // own, which serves it the same way with blocking reads and writes, when it
 // has to wait (blocking commands, SUBSCRIBE, MONITOR, DEBUG SLEEP), when it
 // does not take its replies as fast as they come, and while the store
