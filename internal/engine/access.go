@@ -100,24 +100,6 @@ func (sh *Shard) unlockWrite(pos uint64) error {
 	return sh.settle(pos, lsn)
 }
 
-// lookupWriteAccounted is lookupWrite for a write that keeps the memory
-// accounting itself: a key whose TTL passed expires first (an "expired"
-// event, counted, its size taken off), else the snapshot and the eviction
-// stamp see the write. Exclusive lock held.
-func (sh *Shard) lookupWriteAccounted(key string, h uint64) *keyspace.Entry {
-	e := sh.dict.Lookup(key, h)
-	if e == nil {
-		return nil
-	}
-	if x := e.Exp(); x != 0 && sh.en.Now() > x {
-		sh.expireUnmeasured(e)
-		return nil
-	}
-	sh.touch(e)
-	sh.en.touchAccess(e)
-	return e
-}
-
 // putStringAccounted is storeString for a write that keeps the memory
 // accounting itself: e is key's live entry or nil. Exclusive lock held.
 func (sh *Shard) putStringAccounted(e *keyspace.Entry, key string, h uint64, val string, keepTTL bool) {

@@ -93,14 +93,30 @@ func (sh *Shard) peek(key string, now int64) *keyspace.Entry {
 }
 
 // lookupWrite returns key's live entry, first deleting it if its TTL has
-// passed (Redis's lookupKeyWrite). Exclusive lock held.
+// passed (Redis's lookupKeyWrite); the snapshot and the eviction stamp see
+// the write. Exclusive lock held.
 func (sh *Shard) lookupWrite(key string, h uint64) *keyspace.Entry {
+	return sh.lookupWriteAs(key, h, false)
+}
+
+// lookupWriteAccounted is lookupWrite for a write that keeps the memory
+// accounting itself (a direct path): an expired key's size is taken off
+// the shard's count as it is deleted. Exclusive lock held.
+func (sh *Shard) lookupWriteAccounted(key string, h uint64) *keyspace.Entry {
+	return sh.lookupWriteAs(key, h, true)
+}
+
+func (sh *Shard) lookupWriteAs(key string, h uint64, accounted bool) *keyspace.Entry {
 	e := sh.dict.Lookup(key, h)
 	if e == nil {
 		return nil
 	}
 	if x := e.Exp(); x != 0 && sh.en.Now() > x {
-		sh.expireEntry(e)
+		if accounted {
+			sh.expireUnmeasured(e)
+		} else {
+			sh.expireEntry(e)
+		}
 		return nil
 	}
 	sh.touch(e)
