@@ -58,14 +58,29 @@ func coarseNow() int64 {
 	return coarse.now.Load()
 }
 
+// publishCoarse publishes t, a time just read from the system clock. The
+// ticking goroutine, waking readers and the reapers publish in any order;
+// a reading a little older than the one published already lost a race and
+// is dropped, so that racing writers never move the clock back (an LRU
+// stamp ahead of the clock reads as 49 days idle). A step back of a second
+// or more is the system clock's own, and the clock follows it, so keys
+// still never expire early.
+func publishCoarse(t int64) {
+	for {
+		old := coarse.now.Load()
+		if (t <= old && old-t < 1000) || coarse.now.CompareAndSwap(old, t) {
+			return
+		}
+	}
+}
+
 // wakeCoarseClock reads the system clock, publishes it and wakes the
 // ticking goroutine.
 func wakeCoarseClock() int64 {
 	t := time.Now().UnixMilli()
 	// Publish the time before asleep turns false: a reader that then sees
-	// the clock awake must not read the time it fell asleep at. Racing
-	// wakers may store in either order; each stores a time already past.
-	coarse.now.Store(t)
+	// the clock awake must not read the time it fell asleep at.
+	publishCoarse(t)
 	coarse.used.Store(true)
 	if coarse.asleep.CompareAndSwap(true, false) {
 		select {
@@ -83,7 +98,7 @@ func acquireCoarseClock() {
 	if coarse.refs > 1 {
 		return
 	}
-	coarse.now.Store(time.Now().UnixMilli())
+	publishCoarse(time.Now().UnixMilli())
 	coarse.asleep.Store(false)
 	stop, done := make(chan struct{}), make(chan struct{})
 	coarse.stop, coarse.done = stop, done
@@ -102,7 +117,7 @@ func runCoarseClock(stop, done chan struct{}) {
 			return
 		case <-t.C:
 		}
-		coarse.now.Store(time.Now().UnixMilli())
+		publishCoarse(time.Now().UnixMilli())
 		if coarse.used.Load() {
 			coarse.used.Store(false)
 			idle = 0

@@ -115,3 +115,28 @@ func TestStampsLetCoarseClockSleep(t *testing.T) {
 		t.Fatalf("asleep, the stamps' clock moved %d ms in 350 ms; the reaper should refresh it", got-before)
 	}
 }
+
+// TestPublishCoarse: a reading older than the published time by less than
+// a second lost a race and is dropped; a later one, or one a second or more
+// older (the system clock stepped back), is published.
+func TestPublishCoarse(t *testing.T) {
+	coarse.mu.Lock()
+	defer coarse.mu.Unlock() // no clock goroutine starts meanwhile
+	if coarse.refs > 0 {
+		t.Skip("a store left the coarse clock running")
+	}
+	saved := coarse.now.Load()
+	defer coarse.now.Store(saved)
+	for _, step := range []struct{ publish, want int64 }{
+		{1_000_000, 1_000_000},
+		{999_999, 1_000_000}, // a racing writer's older reading
+		{999_001, 1_000_000},
+		{1_000_005, 1_000_005},
+		{999_005, 999_005}, // one second back: the system clock's own step
+	} {
+		publishCoarse(step.publish)
+		if got := coarse.now.Load(); got != step.want {
+			t.Fatalf("after publishing %d the clock reads %d, want %d", step.publish, got, step.want)
+		}
+	}
+}

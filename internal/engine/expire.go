@@ -23,7 +23,7 @@ const (
 func (en *Engine) Tick() ExpireStats {
 	start := time.Now()
 	if en.coarse && coarse.asleep.Load() { // keep the stamps' clock going (see coarse)
-		coarse.now.Store(start.UnixMilli())
+		publishCoarse(start.UnixMilli())
 	}
 	var st ExpireStats
 	n := len(en.shards)
