@@ -10,7 +10,8 @@ import (
 // at least one store with a background reaper and the real clock is open.
 // Reads of keys with a TTL use it instead of reading the system clock: it
 // lags real time by at most about a millisecond and never runs ahead of it,
-// so keys may expire that much late but never early.
+// so keys may expire that much late but never early (unless the system
+// clock steps back by less than a second: see publishCoarse).
 //
 // The goroutine ticks only while TTL checks read the clock (coarseNow). A
 // tick that finds no read since the one before counts toward
