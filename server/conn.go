@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/kevy-go/kevy/internal/engine"
 	"github.com/kevy-go/kevy/internal/resp"
@@ -153,6 +154,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.multiLen.Store(-1)
 	c.shared.Store(&nc)
 	c.rd = resp.NewReader(&c.in)
+	c.rd.Borrow = c.borrowable
 	c.w.Buf = make([]byte, 0, 1024)
 	c.argv = make([]string, 0, 8)
 	c.authed = s.p.password() == ""
@@ -302,7 +304,7 @@ func (c *conn) run() runState {
 		// command may wait (PUBLISH, or a write's keyspace notification),
 		// which must not stall the loop's other connections.
 		if c.lp != nil && (needsGoroutine(args[0]) || c.s.en.SyncAlways() || c.s.en.PubSub().MayBlock()) {
-			c.parked, c.argv = args, nil // flush clears c.argv
+			c.parked, c.argv = cloneArgs(args), nil // a copy: args may be views of the read buffer
 			return runHandoff
 		}
 		if !c.exec(args) {
@@ -338,6 +340,26 @@ func (c *conn) exec(args []string) bool {
 		return false
 	}
 	return true
+}
+
+// borrowable tells the request reader whether the command named name may
+// get its arguments as views of the read buffer instead of a copy: the
+// command must keep none (engine.FlagBorrowArgs), and no transaction may
+// be queueing it for EXEC.
+func (c *conn) borrowable(name []byte) bool {
+	if c.multi != nil && c.multi.Active() {
+		return false
+	}
+	return len(name) > 0 && engine.BorrowsArgs(unsafe.String(&name[0], len(name)))
+}
+
+// cloneArgs copies a request's arguments into memory of their own.
+func cloneArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = strings.Clone(a)
+	}
+	return out
 }
 
 // setLimits sets the reader's limits for the next request.

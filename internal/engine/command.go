@@ -26,7 +26,44 @@ const (
 	FlagNoScript // not allowed in scripts
 	FlagPubSub
 	FlagBlocking
+	// FlagBorrowArgs: the handler keeps no reference to its arguments once
+	// it returns (a read whose reply holds only stored data), so a caller
+	// may pass views of a buffer it reuses (the server's read buffer).
+	FlagBorrowArgs
 )
+
+// borrowArgs are the commands register marks FlagBorrowArgs: reads that
+// the server sees often, each checked to keep no argument (a key found
+// expired is queued for the reaper as a copy; see noteExpired).
+var borrowArgs = map[string]bool{
+	"get": true, "mget": true, "exists": true, "strlen": true, "ttl": true, "pttl": true, "type": true,
+	"hget": true, "hmget": true, "hexists": true, "sismember": true, "scard": true,
+	"llen": true, "lindex": true, "zscore": true,
+}
+
+// borrowFirst[len(name)] has bit c-'a' set when a command of borrowArgs
+// has that length and first letter: most other names are told apart
+// without a lookup.
+var borrowFirst = func() (t [16]uint32) {
+	for name := range borrowArgs {
+		t[len(name)] |= 1 << (name[0] - 'a')
+	}
+	return t
+}()
+
+// BorrowsArgs reports whether the command named name (any case) has
+// FlagBorrowArgs.
+func BorrowsArgs(name string) bool {
+	if len(name) == 0 || len(name) >= len(borrowFirst) {
+		return false
+	}
+	c := name[0] | 0x20
+	if c < 'a' || c > 'z' || borrowFirst[len(name)]&(1<<(c-'a')) == 0 {
+		return false
+	}
+	cmd := Lookup(name)
+	return cmd != nil && cmd.Flags&FlagBorrowArgs != 0
+}
 
 // Command is one entry of the command table: the single implementation of a
 // Redis command. Arity follows Redis: positive means exactly that many
@@ -54,6 +91,9 @@ func register(cs ...*Command) {
 	for _, c := range cs {
 		if _, dup := commands[c.Name]; dup {
 			panic("engine: duplicate command " + c.Name)
+		}
+		if borrowArgs[c.Name] {
+			c.Flags |= FlagBorrowArgs
 		}
 		commands[c.Name] = c
 	}

@@ -3,7 +3,9 @@ package engine
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/kevy-go/kevy/internal/resp"
 )
@@ -75,5 +77,57 @@ func TestDirectPathsMatchDispatcher(t *testing.T) {
 	}
 	if de, ge := direct.Shard(0).expired.Load(), general.Shard(0).expired.Load(); de != ge || de != 2 {
 		t.Fatalf("expired keys: direct path %d, dispatcher %d, want 2", de, ge)
+	}
+}
+
+// TestNoteExpiredCopiesKey: a key queued for the reaper is a copy, since
+// the caller's may be a view of a buffer it reuses (FlagBorrowArgs).
+func TestNoteExpiredCopiesKey(t *testing.T) {
+	en := New(Config{ManualReaper: true})
+	defer en.Close()
+	buf := []byte("victim")
+	sh := en.Shard(0)
+	sh.noteExpired(unsafe.String(&buf[0], len(buf)))
+	copy(buf, "xxxxxx") // the server reads its next request into the buffer
+	sh.reapMu.Lock()
+	defer sh.reapMu.Unlock()
+	if len(sh.reapKeys) != 1 || sh.reapKeys[0] != "victim" {
+		t.Fatalf("queued keys %q, want [victim]", sh.reapKeys)
+	}
+}
+
+// TestBorrowArgsFlag: the commands the server may pass views of its read
+// buffer are exactly the ones listed, and all of them only read.
+func TestBorrowArgsFlag(t *testing.T) {
+	n := 0
+	for name, cmd := range commands {
+		if cmd.Flags&FlagBorrowArgs == 0 {
+			continue
+		}
+		n++
+		if !borrowArgs[name] || cmd.Flags&FlagReadOnly == 0 || cmd.Flags&(FlagWrite|FlagBlocking|FlagPubSub) != 0 {
+			t.Errorf("%s is marked FlagBorrowArgs (flags %b)", name, cmd.Flags)
+		}
+	}
+	if n != len(borrowArgs) {
+		t.Fatalf("%d commands marked FlagBorrowArgs, %d listed", n, len(borrowArgs))
+	}
+}
+
+// TestBorrowsArgs checks the shortcut against the flag for every command,
+// in both cases, and names that are no command.
+func TestBorrowsArgs(t *testing.T) {
+	for name, cmd := range commands {
+		want := cmd.Flags&FlagBorrowArgs != 0
+		for _, n := range []string{name, strings.ToUpper(name)} {
+			if got := BorrowsArgs(n); got != want {
+				t.Errorf("BorrowsArgs(%q) = %v, want %v", n, got, want)
+			}
+		}
+	}
+	for _, n := range []string{"", "g", "gets", "ge", "\xff", "getgetgetgetgetgetget", "GeT1"} {
+		if BorrowsArgs(n) {
+			t.Errorf("BorrowsArgs(%q) = true", n)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -153,7 +154,8 @@ func (sh *Shard) expireUnmeasured(e *keyspace.Entry) {
 func (sh *Shard) noteExpired(key string) {
 	sh.reapMu.Lock()
 	if len(sh.reapKeys) < 1024 {
-		sh.reapKeys = append(sh.reapKeys, key)
+		// A copy: key may be a view of the caller's buffer (FlagBorrowArgs).
+		sh.reapKeys = append(sh.reapKeys, strings.Clone(key))
 	}
 	sh.reapMu.Unlock()
 	sh.reapFlag.Store(true)

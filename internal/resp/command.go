@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // ReadCommand reads the next request, as Redis's server does: either a
@@ -149,6 +150,18 @@ func (r *Reader) readMultibulk(dst []string, strict bool) ([]string, error) {
 	r.spans = spans
 
 	args := slices.Grow(dst, len(spans))
+	base := r.buf[r.r:]
+	if !strict && r.Borrow != nil && r.Borrow(base[spans[0].start:spans[0].end]) {
+		for _, sp := range spans {
+			if sp.end == sp.start {
+				args = append(args, "")
+			} else {
+				args = append(args, unsafe.String(&base[sp.start], sp.end-sp.start))
+			}
+		}
+		r.consume(pos)
+		return args, nil
+	}
 	if total == 0 {
 		for range spans {
 			args = append(args, "")
@@ -156,7 +169,6 @@ func (r *Reader) readMultibulk(dst []string, strict bool) ([]string, error) {
 	} else {
 		var sb strings.Builder
 		sb.Grow(total)
-		base := r.buf[r.r:]
 		for _, sp := range spans {
 			sb.Write(base[sp.start:sp.end])
 		}

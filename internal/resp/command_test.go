@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unsafe"
 )
 
 // readers returns the ways a test input is delivered: all at once, one byte
@@ -410,5 +411,65 @@ func TestReadCommandAllocs(t *testing.T) {
 	})
 	if allocs > 1 {
 		t.Errorf("ReadCommandInto allocates %.1f times per request, want at most 1", allocs)
+	}
+}
+
+// TestReaderBorrow checks Reader.Borrow: the commands it accepts get views
+// of the reader's buffer (no allocation) with the right contents, the
+// others copies; it is asked with each multibulk command's name.
+func TestReaderBorrow(t *testing.T) {
+	var stream strings.Builder
+	for range 50 {
+		stream.WriteString("*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n*3\r\n$4\r\nMGET\r\n$0\r\n\r\n$1\r\nb\r\n")
+	}
+	r := NewReader(strings.NewReader(stream.String()))
+	var asked []string
+	r.Borrow = func(name []byte) bool {
+		asked = append(asked, string(name))
+		return string(name) != "SET"
+	}
+	inBuffer := func(s string) bool {
+		if s == "" {
+			return true
+		}
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		lo := uintptr(unsafe.Pointer(unsafe.SliceData(r.buf)))
+		return p >= lo && p < lo+uintptr(cap(r.buf))
+	}
+	args := make([]string, 0, 8)
+	for i := range 50 {
+		var err error
+		args, err = r.ReadCommandInto(args)
+		if err != nil || !slices.Equal(args, []string{"GET", "key:1"}) || !inBuffer(args[0]) || !inBuffer(args[1]) {
+			t.Fatalf("command %d: %q, %v: want a borrowed [GET key:1]", i, args, err)
+		}
+		args, err = r.ReadCommandInto(args)
+		if err != nil || !slices.Equal(args, []string{"SET", "k", ""}) || inBuffer(args[0]) {
+			t.Fatalf("command %d: %q, %v: want a copied [SET k \"\"]", i, args, err)
+		}
+		args, err = r.ReadCommandInto(args)
+		if err != nil || !slices.Equal(args, []string{"MGET", "", "b"}) || !inBuffer(args[2]) {
+			t.Fatalf("command %d: %q, %v: want a borrowed [MGET \"\" b]", i, args, err)
+		}
+	}
+	if len(asked) != 150 || asked[0] != "GET" || asked[1] != "SET" || asked[2] != "MGET" {
+		t.Fatalf("Borrow was asked %d times, first %q", len(asked), asked[:min(3, len(asked))])
+	}
+	if raceEnabled {
+		return
+	}
+	one := "*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n"
+	rd := strings.NewReader("")
+	r = NewReader(rd)
+	r.Borrow = func([]byte) bool { return true }
+	allocs := testing.AllocsPerRun(100, func() {
+		rd.Reset(one)
+		r.r, r.w = 0, 0
+		if args, _ = r.ReadCommandInto(args); len(args) != 2 {
+			t.Fatal(args)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("a borrowed GET allocated %v times", allocs)
 	}
 }

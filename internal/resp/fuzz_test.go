@@ -43,6 +43,29 @@ func FuzzReadCommand(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, input []byte) {
+		// Borrowed arguments (views of the buffer, valid until the next
+		// read, so copied at once here) read the same as copies, also when
+		// the buffer is refilled and compacted byte by byte.
+		plain, perr := readAllCommands(NewReader(bytes.NewReader(input)), false)
+		borrowing := NewReader(iotest.OneByteReader(bytes.NewReader(input)))
+		borrowing.Borrow = func(name []byte) bool { return len(name)%2 == 0 }
+		var borrowed [][]string
+		var berr error
+		for {
+			args, err := borrowing.ReadCommand()
+			if err != nil {
+				berr = err
+				break
+			}
+			kept := make([]string, len(args))
+			for i, a := range args {
+				kept[i] = strings.Clone(a)
+			}
+			borrowed = append(borrowed, kept)
+		}
+		if !slices.EqualFunc(plain, borrowed, slices.Equal) || errText(perr) != errText(berr) {
+			t.Fatalf("copied arguments give %q, %v; borrowed %q, %v", plain, perr, borrowed, berr)
+		}
 		for _, strict := range []bool{false, true} {
 			whole := NewReader(bytes.NewReader(input))
 			cmds, err := readAllCommands(whole, strict)

@@ -56,6 +56,12 @@ type Reader struct {
 	// MaxInlineLen is the longest accepted line in bytes (default
 	// DefaultMaxInlineLen).
 	MaxInlineLen int
+	// Borrow, if set, is asked with the name of each multibulk command
+	// read by ReadCommand or ReadCommandInto; when it reports true the
+	// arguments are views of the Reader's buffer instead of a fresh
+	// allocation, valid only until the next call of a Read method. The
+	// name slice is valid only during the call.
+	Borrow func(name []byte) bool
 
 	rd      io.Reader
 	buf     []byte
