@@ -60,5 +60,9 @@ func (s *Store) IncrBy(key string, delta int64) (int64, error) {
 	if s.closed.Load() {
 		return 0, ErrClosed
 	}
-	return s.en.IncrBy(key, delta)
+	n, err := s.en.IncrBy(key, delta)
+	if err != nil { // as every write: no result with an error, ErrDurability included
+		return 0, err
+	}
+	return n, nil
 }
