@@ -308,3 +308,34 @@ func TestFailedSnapshotAndRewrite(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectWritesReportDurability: SET and INCR, which take the engine's
+// direct paths rather than the dispatcher's, report a write applied but not
+// fsynced under appendfsync always as the dispatcher does (ErrDurability),
+// and the write is kept.
+func TestDirectWritesReportDurability(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"SET", "k", "v2"}, {"INCR", "n"}, {"INCRBY", "n", "5"}} {
+		t.Run(args[0], func(t *testing.T) {
+			dir := t.TempDir()
+			ffs := NewFaultFS(nil)
+			e := open(t, dir, 1, func(c *Config) { c.Sync = engine.SyncAlways; c.FS = ffs })
+			e.do("SET", "k", "v1")
+			e.do("SET", "n", "10")
+			ffs.FailSync(syscall.EIO)
+			if _, err := exec(e.en, args...); !errors.Is(err, engine.ErrDurability) {
+				t.Fatalf("%q during the fault: %v, want ErrDurability", args, err)
+			}
+			ffs.FailSync(nil)
+			waitFor(t, "the log to recover", func() bool {
+				_, err := exec(e.en, "SET", "other", "x")
+				return err == nil
+			})
+			want := state(e.en)
+			e.mustClose()
+			e = open(t, dir, 1, nil)
+			diffState(t, want, state(e.en)) // the write was applied and is kept
+			e.mustClose()
+		})
+	}
+}
