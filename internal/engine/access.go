@@ -53,17 +53,12 @@ func (en *Engine) Read(key string, fn func(sh *Shard)) {
 // Set is the typed API's SET key val, and the dispatcher's for SET without
 // options: the fast path, with the accounting computed inline.
 func (en *Engine) Set(key, val string) error {
-	sh := en.ShardOf(key)
-	if err := en.freeMemory(); err != nil { // OOM before MISCONF, as Redis's processCommand
+	sh, pos, err := en.lockWrite(key)
+	if err != nil {
 		return err
 	}
-	if err := sh.refused(); err != nil {
-		return err
-	}
-	sh.mu.Lock()
-	pos := sh.position()
 	h := sh.dict.Hash(key)
-	sh.putStringAccounted(sh.lookupWriteAccounted(key, h), key, h, val, false)
+	sh.storeStringAccounted(sh.lookupWriteAccounted(key, h), key, h, val, false)
 	sh.logSet(key, val)
 	sh.notify(ClassString, "set", key)
 	return sh.unlockWrite(pos)
@@ -72,20 +67,31 @@ func (en *Engine) Set(key, val string) error {
 // IncrBy is the typed API's INCRBY, and the dispatcher's for INCR, DECR,
 // INCRBY and DECRBY: Set's fast path for Shard.IncrBy's core.
 func (en *Engine) IncrBy(key string, delta int64) (int64, error) {
-	sh := en.ShardOf(key)
-	if err := en.freeMemory(); err != nil {
+	sh, pos, err := en.lockWrite(key)
+	if err != nil {
 		return 0, err
 	}
-	if err := sh.refused(); err != nil {
-		return 0, err
-	}
-	sh.mu.Lock()
-	pos := sh.position()
 	n, err := sh.incrBy(key, delta, true)
 	if serr := sh.unlockWrite(pos); err == nil {
 		err = serr
 	}
 	return n, err
+}
+
+// lockWrite begins a fast-path write to key: unless the store is over
+// maxmemory with nothing to evict or its log refuses writes (OOM before
+// MISCONF, as Redis's processCommand), it returns key's shard held
+// exclusively and the shard's log position, for unlockWrite.
+func (en *Engine) lockWrite(key string) (*Shard, uint64, error) {
+	sh := en.ShardOf(key)
+	if err := en.freeMemory(); err != nil {
+		return nil, 0, err
+	}
+	if err := sh.refused(); err != nil {
+		return nil, 0, err
+	}
+	sh.mu.Lock()
+	return sh, sh.position(), nil
 }
 
 // unlockWrite ends a fast-path write begun at log position pos: it
@@ -100,32 +106,30 @@ func (sh *Shard) unlockWrite(pos uint64) error {
 	return sh.settle(pos, lsn)
 }
 
-// putStringAccounted is storeString for a write that keeps the memory
-// accounting itself: e is key's live entry or nil. Exclusive lock held.
-func (sh *Shard) putStringAccounted(e *keyspace.Entry, key string, h uint64, val string, keepTTL bool) {
-	d := sh.dict
+// storeStringAccounted is storeString for a write that keeps the memory
+// accounting itself: e is lookupWriteAccounted(key, h). Exclusive lock
+// held.
+func (sh *Shard) storeStringAccounted(e *keyspace.Entry, key string, h uint64, val string, keepTTL bool) {
+	var delta int64
+	replaced := false // a container replaced by a string: measured around
 	switch {
-	case e != nil && e.Kind() == KindString:
-		var delta int64
+	case e == nil:
+		delta = entryCost + slotCost + int64(types.StringCost(len(key))+types.StringCost(len(val)))
+	case e.Kind() == KindString:
 		if len(e.Str()) != len(val) || e.Flags&keyspace.FlagOwned != 0 {
 			delta = int64(types.StringCost(len(val))) - stringValueCost(e)
 		}
 		if !keepTTL && e.Exp() != 0 {
 			delta -= 8 // leaves the TTL index
 		}
-		e.SetStr(val, keepTTL, d)
-		e.Flags = 0
-		sh.used.Add(delta)
-	case e != nil:
-		before := entrySize(e)
-		e.SetStr(val, keepTTL, d)
-		e.Flags = 0
-		sh.used.Add(entrySize(e) - before)
 	default:
-		d.Insert(keyspace.NewEntry(key, h, val))
-		sh.used.Add(entryCost + slotCost + int64(types.StringCost(len(key))+types.StringCost(len(val))))
-		sh.notify(ClassNew, "new", key)
+		delta, replaced = -entrySize(e), true
 	}
+	sh.storeString(e, key, h, val, keepTTL)
+	if replaced {
+		delta += entrySize(e)
+	}
+	sh.used.Add(delta)
 }
 
 // Lock acquires the shards of keys in ascending order (exclusively when

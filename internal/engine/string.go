@@ -61,22 +61,6 @@ func (c *Ctx) get(key string) (string, error) {
 	return c.En.Get(key)
 }
 
-// SetPlain is SET key val with no options: the typed API's fast path.
-// Exclusive lock held.
-func (sh *Shard) SetPlain(key, val string) {
-	d := sh.dict
-	h := d.Hash(key)
-	if e := d.Lookup(key, h); e != nil {
-		e.SetStr(val, false, d)
-		e.Flags = 0
-	} else {
-		d.Insert(keyspace.NewEntry(key, h, val))
-		sh.notify(ClassNew, "new", key)
-	}
-	sh.logSet(key, val)
-	sh.notify(ClassString, "set", key)
-}
-
 // putString stores val at key, keeping the TTL if keepTTL, else clearing it.
 // Exclusive lock held.
 func (sh *Shard) putString(key, val string, keepTTL bool) *keyspace.Entry {
@@ -192,7 +176,7 @@ func (sh *Shard) incrBy(key string, delta int64, accounted bool) (int64, error) 
 	n := cur + delta
 	s := strconv.FormatInt(n, 10)
 	if accounted {
-		sh.putStringAccounted(e, key, h, s, true)
+		sh.storeStringAccounted(e, key, h, s, true)
 	} else {
 		sh.storeString(e, key, h, s, true)
 	}
