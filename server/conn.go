@@ -90,11 +90,14 @@ type conn struct {
 	laddr   string
 	unix    bool
 
-	rd   *resp.Reader
-	in   inputReader
-	w    connWriter // w.Buf is the pending reply batch
-	ctx  engine.Ctx
-	argv []string
+	rd  *resp.Reader
+	in  inputReader
+	w   connWriter // w.Buf is the pending reply batch
+	ctx engine.Ctx
+	// batch keeps the shard of a write locked across the pipelined
+	// requests after it (see execCommand); released before any wait.
+	batch engine.Batch
+	argv  []string
 
 	wmu   sync.Mutex // serializes writes to nc between the batch and the push sink
 	push  *pushSink  // non-nil while output is pushed (MONITOR, subscriptions)
@@ -189,6 +192,7 @@ type inputReader struct {
 
 func (r *inputReader) Read(p []byte) (int, error) {
 	c := r.c
+	c.batch.Release() // no shard stays locked while the client is awaited
 	if len(r.pending) > 0 {
 		n := copy(p, r.pending)
 		if r.pending = r.pending[n:]; len(r.pending) == 0 {
@@ -288,6 +292,7 @@ func (c *conn) run() runState {
 		c.setLimits()
 		args, err := c.rd.ReadCommandInto(c.argv)
 		if err != nil {
+			c.batch.Release() // the read released it, unless it failed first
 			if err == errWouldBlock {
 				// The event loop writes the replies once it has read
 				// every connection that had input (see eventLoop.run).
@@ -304,13 +309,16 @@ func (c *conn) run() runState {
 		// command may wait (PUBLISH, or a write's keyspace notification),
 		// which must not stall the loop's other connections.
 		if c.lp != nil && (needsGoroutine(args[0]) || c.s.en.SyncAlways() || c.s.en.PubSub().MayBlock()) {
+			c.batch.Release()
 			c.parked, c.argv = cloneArgs(args), nil // a copy: args may be views of the read buffer
 			return runHandoff
 		}
 		if !c.exec(args) {
+			c.batch.Release()
 			return runDone
 		}
 		if c.lp != nil && (c.stalled || c.push != nil || c.mode != modeNormal) {
+			c.batch.Release()
 			return runHandoff
 		}
 	}
@@ -321,6 +329,7 @@ func (c *conn) run() runState {
 func (c *conn) exec(args []string) bool {
 	c.handle(args)
 	if c.closeAfter || c.killed.Load() {
+		c.batch.Release()
 		if !c.killed.Load() {
 			c.flush()
 		}
@@ -333,11 +342,17 @@ func (c *conn) exec(args []string) bool {
 	switch {
 	case c.rd.Buffered() == 0:
 		// An event loop writes the replies after its round (eventLoop.run).
-		if c.lp == nil && (!c.flush() || c.s.shutting.Load()) {
+		if c.lp == nil {
+			c.batch.Release() // writing may wait for the client
+			if !c.flush() || c.s.shutting.Load() {
+				return false
+			}
+		}
+	case len(c.w.Buf) >= opportunisticFlush:
+		c.batch.Release()
+		if !c.flushSome() {
 			return false
 		}
-	case len(c.w.Buf) >= opportunisticFlush && !c.flushSome():
-		return false
 	}
 	return true
 }
@@ -520,6 +535,7 @@ func (c *conn) handle(args []string) {
 		}
 	}
 	if vis&visMonitor != 0 && c.s.mon.n.Load() > 0 {
+		c.batch.Release() // a monitor's sink may make the feed wait
 		c.s.mon.feed(c, args, c.readAt.Add(startOff))
 	}
 	if c.flushes != flushes {
@@ -531,6 +547,7 @@ func (c *conn) handle(args []string) {
 	c.skipCurrent = c.skipNext
 	c.skipNext = false
 	if c.push != nil {
+		c.batch.Release() // pushing waits for the subscription's forwarder
 		c.pushReplies()
 	}
 }
@@ -583,10 +600,12 @@ func (c *conn) dispatch(args []string) int {
 	}
 	if (c.multi != nil && c.multi.Active()) || isTxCmd(*name) {
 		if *name != "quit" && *name != "reset" {
+			c.batch.Release()
 			return c.execTx(args, *name)
 		}
 	}
 	if sc != nil {
+		c.batch.Release() // a server command may wait or use the engine itself
 		c.hideCmd = false
 		sc.run(c, args)
 		vis := 0
@@ -600,6 +619,7 @@ func (c *conn) dispatch(args []string) int {
 	}
 	switch {
 	case cmd.Flags&engine.FlagBlocking != 0:
+		c.batch.Release()
 		c.execBlocking(args)
 	case cmd.Flags&engine.FlagPubSub != 0 && isSubscribeCmd(cmd.Name):
 		c.execEngine(args)
@@ -628,13 +648,16 @@ func (c *conn) reject(msg string) {
 func (c *conn) execEngine(args []string) { c.execCommand(args, nil) }
 
 // execCommand is execEngine for a command already looked up (cmd non-nil;
-// nil looks it up).
+// nil looks it up). A command looked up runs through the connection's
+// batch, which may keep the shard of a write locked for the next requests
+// (engine.Batch); everything that could wait releases it first.
 func (c *conn) execCommand(args []string, cmd *engine.Command) {
 	mark := len(c.w.Buf)
 	c.ctx = engine.Ctx{Args: args, W: &c.w}
 	if cmd != nil {
-		c.s.en.ExecCommand(&c.ctx, cmd)
+		c.s.en.ExecBatched(&c.batch, &c.ctx, cmd)
 	} else {
+		c.batch.Release()
 		c.s.en.Exec(&c.ctx)
 	}
 	if err := c.ctx.Err; err != nil { // applied but not durable: say so instead
