@@ -41,6 +41,19 @@ func BenchmarkReadCommand(b *testing.B) {
 		args := make([]string, 0, 8)
 		benchmarkRead(b, multibulk, func(r *Reader) (err error) { args, err = r.ReadCommandInto(args); return err })
 	})
+	b.Run("multibulk-borrowed", func(b *testing.B) {
+		args := make([]string, 0, 8)
+		r := NewReader(&loopReader{data: multibulk})
+		r.Borrow = func([]byte) bool { return true }
+		b.ReportAllocs()
+		b.SetBytes(int64(len(multibulk)))
+		for b.Loop() {
+			var err error
+			if args, err = r.ReadCommandInto(args); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("inline", func(b *testing.B) {
 		benchmarkRead(b, inline, func(r *Reader) error { _, err := r.ReadCommand(); return err })
 	})

@@ -109,15 +109,19 @@ func (r *Reader) headerLine(pos int, tooBig string) (int, error) {
 
 // readMultibulk reads a multibulk request starting at buf[r.r] == '*'.
 func (r *Reader) readMultibulk(dst []string, strict bool) ([]string, error) {
-	eol, err := r.headerLine(0, msgTooBigMbulkCount)
-	if err != nil {
-		return nil, err
-	}
-	count, ok := parseInt(r.buf[r.r+1 : r.r+eol])
-	if !ok || count > r.maxMultibulkLen() || (strict && count <= 0) {
+	count, pos, ok := r.shortHeader(0)
+	if !ok || count > r.maxMultibulkLen() {
+		eol, err := r.headerLine(0, msgTooBigMbulkCount)
+		if err != nil {
+			return nil, err
+		}
+		if count, ok = parseInt(r.buf[r.r+1 : r.r+eol]); !ok || count > r.maxMultibulkLen() || (strict && count <= 0) {
+			return nil, r.fail(msgInvalidMultibulkLen)
+		}
+		pos = eol + 2
+	} else if strict && count == 0 {
 		return nil, r.fail(msgInvalidMultibulkLen)
 	}
-	pos := eol + 2
 	if count <= 0 {
 		r.consume(pos)
 		return nil, nil
@@ -127,18 +131,21 @@ func (r *Reader) readMultibulk(dst []string, strict bool) ([]string, error) {
 	spans := r.spans[:0]
 	total := 0
 	for ; count > 0; count-- {
-		eol, err := r.headerLine(pos, msgTooBigBulkCount)
-		if err != nil {
-			return nil, err
+		n, next, ok := r.shortHeader(pos)
+		if !ok || r.buf[r.r+pos] != '$' || n > maxBulk {
+			eol, err := r.headerLine(pos, msgTooBigBulkCount)
+			if err != nil {
+				return nil, err
+			}
+			if c := r.buf[r.r+pos]; c != '$' {
+				return nil, r.fail("Protocol error: expected '$', got '" + printable(c) + "'")
+			}
+			if n, ok = parseInt(r.buf[r.r+pos+1 : r.r+eol]); !ok || n < 0 || n > maxBulk {
+				return nil, r.fail(msgInvalidBulkLen)
+			}
+			next = eol + 2
 		}
-		if c := r.buf[r.r+pos]; c != '$' {
-			return nil, r.fail("Protocol error: expected '$', got '" + printable(c) + "'")
-		}
-		n, ok := parseInt(r.buf[r.r+pos+1 : r.r+eol])
-		if !ok || n < 0 || n > maxBulk {
-			return nil, r.fail(msgInvalidBulkLen)
-		}
-		pos = eol + 2
+		pos = next
 		end := pos + int(n)
 		if err := r.need(end + 2); err != nil {
 			return nil, err
@@ -182,6 +189,34 @@ func (r *Reader) readMultibulk(dst []string, strict bool) ([]string, error) {
 	}
 	r.consume(pos)
 	return args, nil
+}
+
+// shortHeader parses the common header line at relative position pos
+// (its type byte, then 1 to 10 digits without a leading zero, or just "0",
+// then "\r" and one more buffered byte), as headerLine and parseInt would
+// for it, without their calls; it reports false for anything else (a sign,
+// a longer or partly buffered line, a malformed one), which the caller
+// leaves to them. It returns the number and the position after the line.
+func (r *Reader) shortHeader(pos int) (n int64, next int, ok bool) {
+	b := r.buf[r.r+pos : r.w]
+	if len(b) < 4 || b[1] < '0' || b[1] > '9' || r.generalHeaders {
+		return 0, 0, false
+	}
+	i := 2
+	n = int64(b[1] - '0')
+	if n != 0 {
+		for ; i < len(b) && i <= 10; i++ {
+			c := b[i]
+			if c < '0' || c > '9' {
+				break
+			}
+			n = n*10 + int64(c-'0')
+		}
+	}
+	if i+1 >= len(b) || b[i] != '\r' || i > r.maxInlineLen() {
+		return 0, 0, false
+	}
+	return n, pos + i + 2, true
 }
 
 // printable renders the byte Redis echoes in "expected '$', got 'X'": Redis

@@ -38,6 +38,8 @@ func FuzzReadCommand(f *testing.F) {
 		"*2\r\n$3\r\nGET\r\n$0\r\n\r\n", "*1\r\n$-1\r\n", "*1\r\nX\r\n", "ECHO \"abc\r\n",
 		"*2147483647\r\n$2000000000\r\n", "*1\rX$4\rYPINGxx", "\r\n\n \t\r\n", "*1\r\n$4\r\nPI",
 		"ECHO a\x00b\r\n", "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\nPING\n",
+		"*01\r\n$1\r\na\r\n", "*1\r\n$00\r\n\r\n", "*1\r\n$9999999999\r\n", "*1\r\n$10000000000\r\n",
+		"*1\r\n$536870913\r\n", "*1\r\n$3\nabc\r\n", "*1\r\n$3\r", "*1\r\n:3\r\nabc\r\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -65,6 +67,13 @@ func FuzzReadCommand(f *testing.F) {
 		}
 		if !slices.EqualFunc(plain, borrowed, slices.Equal) || errText(perr) != errText(berr) {
 			t.Fatalf("copied arguments give %q, %v; borrowed %q, %v", plain, perr, borrowed, berr)
+		}
+		// The short-header fast path parses as the general one does.
+		general := NewReader(bytes.NewReader(input))
+		general.generalHeaders = true
+		gcmds, gerr := readAllCommands(general, false)
+		if !slices.EqualFunc(plain, gcmds, slices.Equal) || errText(perr) != errText(gerr) {
+			t.Fatalf("with short headers %q, %v; general headers only %q, %v", plain, perr, gcmds, gerr)
 		}
 		for _, strict := range []bool{false, true} {
 			whole := NewReader(bytes.NewReader(input))

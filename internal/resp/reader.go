@@ -71,6 +71,8 @@ type Reader struct {
 	err     error // sticky protocol error; the stream cannot be resynchronised
 
 	spans   []span // scratch: argument positions of the command being parsed
+
+	generalHeaders bool // tests: parse every header line without shortHeader
 	scratch []byte // scratch: unquoted inline arguments
 }
 
