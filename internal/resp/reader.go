@@ -70,10 +70,10 @@ type Reader struct {
 	readErr error // an error returned by rd along with data, reported next
 	err     error // sticky protocol error; the stream cannot be resynchronised
 
-	spans   []span // scratch: argument positions of the command being parsed
+	spans []span // scratch: argument positions of the command being parsed
 
-	generalHeaders bool // tests: parse every header line without shortHeader
-	scratch []byte // scratch: unquoted inline arguments
+	generalHeaders bool   // tests: parse every header line without shortHeader
+	scratch        []byte // scratch: unquoted inline arguments
 }
 
 // span is a half-open byte range [start, end).
