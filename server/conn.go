@@ -97,7 +97,10 @@ type conn struct {
 	// batch keeps the shard of a write locked across the pipelined
 	// requests after it (see execCommand); released before any wait.
 	batch engine.Batch
-	argv  []string
+	// borrowed says the request being run has its arguments as views of
+	// the read buffer (see borrowable).
+	borrowed bool
+	argv     []string
 
 	wmu   sync.Mutex // serializes writes to nc between the batch and the push sink
 	push  *pushSink  // non-nil while output is pushed (MONITOR, subscriptions)
@@ -290,6 +293,7 @@ const (
 func (c *conn) run() runState {
 	for {
 		c.setLimits()
+		c.borrowed = false // set by borrowable if the reader asks
 		args, err := c.rd.ReadCommandInto(c.argv)
 		if err != nil {
 			c.batch.Release() // the read released it, unless it failed first
@@ -310,7 +314,7 @@ func (c *conn) run() runState {
 		// which must not stall the loop's other connections.
 		if c.lp != nil && (needsGoroutine(args[0]) || c.s.en.SyncAlways() || c.s.en.PubSub().MayBlock()) {
 			c.batch.Release()
-			c.parked, c.argv = cloneArgs(args), nil // a copy: args may be views of the read buffer
+			c.parked, c.argv, c.borrowed = cloneArgs(args), nil, false // a copy: args may be views of the read buffer
 			return runHandoff
 		}
 		if !c.exec(args) {
@@ -365,7 +369,8 @@ func (c *conn) borrowable(name []byte) bool {
 	if c.multi != nil && c.multi.Active() {
 		return false
 	}
-	return len(name) > 0 && engine.BorrowsArgs(unsafe.String(&name[0], len(name)))
+	c.borrowed = len(name) > 0 && engine.BorrowsArgs(unsafe.String(&name[0], len(name)))
+	return c.borrowed
 }
 
 // cloneArgs copies a request's arguments into memory of their own.
@@ -653,7 +658,7 @@ func (c *conn) execEngine(args []string) { c.execCommand(args, nil) }
 // (engine.Batch); everything that could wait releases it first.
 func (c *conn) execCommand(args []string, cmd *engine.Command) {
 	mark := len(c.w.Buf)
-	c.ctx = engine.Ctx{Args: args, W: &c.w}
+	c.ctx = engine.Ctx{Args: args, W: &c.w, Borrowed: c.borrowed}
 	if cmd != nil {
 		c.s.en.ExecBatched(&c.batch, &c.ctx, cmd)
 	} else {

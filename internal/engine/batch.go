@@ -78,7 +78,11 @@ func (en *Engine) ExecBatched(b *Batch, c *Ctx, cmd *Command) {
 		}
 	}
 	c.Held = b.held[:]
-	c.run()
+	if c.Borrowed && write {
+		c.runBorrowed(c.Held)
+	} else {
+		c.run()
+	}
 	c.Held = nil
 	if b.n++; b.n >= batchMax || len(sh.events) > 0 {
 		b.Release()

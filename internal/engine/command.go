@@ -27,18 +27,24 @@ const (
 	FlagPubSub
 	FlagBlocking
 	// FlagBorrowArgs: the handler keeps no reference to its arguments once
-	// it returns (a read whose reply holds only stored data), so a caller
-	// may pass views of a buffer it reuses (the server's read buffer).
+	// it returns (a read whose reply holds only stored data; a write that
+	// keeps only a new key's name, which the shard copies when the Ctx says
+	// Borrowed), so a caller may pass views of a buffer it reuses (the
+	// server's read buffer).
 	FlagBorrowArgs
 )
 
 // borrowArgs are the commands register marks FlagBorrowArgs: reads that
 // the server sees often, each checked to keep no argument (a key found
-// expired is queued for the reaper as a copy; see noteExpired).
+// expired is queued for the reaper as a copy; see noteExpired), and
+// writes that keep only what Shard.borrowed copies.
 var borrowArgs = map[string]bool{
 	"get": true, "mget": true, "exists": true, "strlen": true, "ttl": true, "pttl": true, "type": true,
 	"hget": true, "hmget": true, "hexists": true, "sismember": true, "scard": true,
 	"llen": true, "lindex": true, "zscore": true,
+	// Writes whose only argument kept is the key: the shard copies a new
+	// key's name and an event's key while Shard.borrowed is set.
+	"incr": true, "decr": true, "incrby": true, "decrby": true,
 }
 
 // borrowFirst[len(name)] has bit c-'a' set when a command of borrowArgs
@@ -246,6 +252,11 @@ type Ctx struct {
 	// ExecContext).
 	Context context.Context
 
+	// Borrowed says Args are views of a buffer the caller reuses once the
+	// command returns (allowed for commands with FlagBorrowArgs): the
+	// engine copies what it keeps.
+	Borrowed bool
+
 	// Blocked, when non-nil, is called when a blocking command is about to
 	// wait (every key was empty), with no lock held: a server flushes the
 	// replies before it and starts watching the connection for a hang-up.
@@ -284,7 +295,7 @@ func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
 		return
 	}
 	c.Cmd = cmd
-	if cmd.direct != nil && c.Held == nil && cmd.direct(c) {
+	if cmd.direct != nil && c.Held == nil && !c.Borrowed && cmd.direct(c) {
 		return
 	}
 	if c.Held != nil {
@@ -345,7 +356,11 @@ func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
 			pos = append(pos, en.shards[i].position())
 		}
 	}
-	c.run()
+	if c.Borrowed && write {
+		c.runBorrowed(set)
+	} else {
+		c.run()
+	}
 	var evs []Event
 	for j := len(set) - 1; j >= 0; j-- {
 		sh := en.shards[set[j]]
@@ -412,6 +427,18 @@ func (c *Ctx) run() {
 	c.measured(c.keyPositions(), c.Cmd.Run)
 }
 
+// runBorrowed is run for a write on borrowed arguments, set holding the
+// shards it locked exclusively.
+func (c *Ctx) runBorrowed(set []int) {
+	for _, i := range set {
+		c.En.shards[i].borrowed = true
+	}
+	c.run()
+	for _, i := range set {
+		c.En.shards[i].borrowed = false
+	}
+}
+
 // shardSet returns the sorted, distinct shards the command's keys live in.
 func (c *Ctx) shardSet(cmd *Command) []int {
 	set := c.locks[:0]
@@ -473,6 +500,6 @@ func errorf(format string, args ...any) error {
 
 // Reset prepares a reused Ctx for a new command.
 func (c *Ctx) Reset(args []string, w Writer) {
-	c.Args, c.W, c.Cmd, c.Held, c.Err = args, w, nil, nil, nil
+	c.Args, c.W, c.Cmd, c.Held, c.Err, c.Borrowed = args, w, nil, nil, nil, false
 	c.keyIdx, c.keysDone = nil, false
 }

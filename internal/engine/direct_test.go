@@ -3,7 +3,9 @@ package engine
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -97,20 +99,104 @@ func TestNoteExpiredCopiesKey(t *testing.T) {
 }
 
 // TestBorrowArgsFlag: the commands the server may pass views of its read
-// buffer are exactly the ones listed, and all of them only read.
+// buffer are exactly the ones listed: reads, and the writes of counters
+// (whose only argument kept is the key, copied by the shard).
 func TestBorrowArgsFlag(t *testing.T) {
+	writes := map[string]bool{"incr": true, "decr": true, "incrby": true, "decrby": true}
 	n := 0
 	for name, cmd := range commands {
 		if cmd.Flags&FlagBorrowArgs == 0 {
 			continue
 		}
 		n++
-		if !borrowArgs[name] || cmd.Flags&FlagReadOnly == 0 || cmd.Flags&(FlagWrite|FlagBlocking|FlagPubSub) != 0 {
+		ok := cmd.Flags&FlagReadOnly != 0 && cmd.Flags&FlagWrite == 0
+		if writes[name] {
+			ok = cmd.Flags&FlagWrite != 0
+		}
+		if !borrowArgs[name] || !ok || cmd.Flags&(FlagBlocking|FlagPubSub|FlagSelfLock) != 0 {
 			t.Errorf("%s is marked FlagBorrowArgs (flags %b)", name, cmd.Flags)
 		}
 	}
 	if n != len(borrowArgs) {
 		t.Fatalf("%d commands marked FlagBorrowArgs, %d listed", n, len(borrowArgs))
+	}
+}
+
+// TestBorrowedWritesCopyWhatTheyKeep runs the borrowing writes on
+// arguments that are views of one buffer, overwritten after every command
+// as the server's next read overwrites it, through the dispatcher and
+// through a Batch, with a keyspace listener keeping the events: the keys
+// created, their values and the events' keys must be intact afterwards.
+func TestBorrowedWritesCopyWhatTheyKeep(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		en := New(Config{Shards: 4, ManualReaper: true})
+		var events []string
+		var mu sync.Mutex
+		remove := en.Listen(ClassString|ClassNew, func(evs []Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, e := range evs {
+				events = append(events, e.Key) // kept as given
+			}
+		})
+		var b Batch
+		buf := make([]byte, 64)
+		var want []string
+		for i := range 40 {
+			name := []string{"INCR", "DECR", "INCRBY", "DECRBY"}[i%4]
+			key := "counter:" + strconv.Itoa(i%10)
+			n := copy(buf, name)
+			n += copy(buf[n:], key)
+			n += copy(buf[n:], "3")
+			view := func(from, to int) string { return unsafe.String(&buf[from], to-from) }
+			args := []string{view(0, len(name)), view(len(name), len(name)+len(key))}
+			if strings.HasSuffix(name, "BY") {
+				args = append(args, view(n-1, n))
+			}
+			c := &Ctx{Args: args, W: &RESPWriter{}, Borrowed: true}
+			if batched {
+				en.ExecBatched(&b, c, Lookup(name))
+			} else {
+				en.Exec(c)
+			}
+			if i%7 == 0 {
+				b.Release()
+			}
+			for j := range buf {
+				buf[j] = 'x' // the next read
+			}
+			if i < 10 {
+				want = append(want, key)
+			}
+		}
+		b.Release()
+		keys := strs(execRESP(t, en, []string{"KEYS", "*"}))
+		slices.Sort(keys)
+		slices.Sort(want)
+		if !slices.Equal(keys, want) {
+			t.Fatalf("batched %v: keys %q, want %q", batched, keys, want)
+		}
+		for _, k := range keys {
+			want := "8" // even counters: INCR and INCRBY 3, twice each
+			if (k[len(k)-1]-'0')%2 == 1 {
+				want = "-8" // odd ones: DECR and DECRBY 3
+			}
+			if v := execRESP(t, en, []string{"GET", k}); v.Str != want {
+				t.Errorf("batched %v: %s = %v, want %s", batched, k, v, want)
+			}
+		}
+		mu.Lock()
+		for _, k := range events {
+			if !strings.HasPrefix(k, "counter:") {
+				t.Errorf("batched %v: an event's key reads %q: overwritten", batched, k)
+			}
+		}
+		if len(events) != 50 { // 40 changes and 10 new keys
+			t.Errorf("batched %v: %d events, want 50", batched, len(events))
+		}
+		mu.Unlock()
+		remove()
+		en.Close()
 	}
 }
 

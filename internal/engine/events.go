@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -93,6 +94,9 @@ func (sh *Shard) notify(class EventClass, name, key string) {
 		sh.touchWatched(class, key)
 	}
 	if EventClass(sh.en.listen.mask.Load())&class != 0 {
+		if sh.borrowed {
+			key = strings.Clone(key)
+		}
 		sh.events = append(sh.events, Event{class, name, key, sh.en.eventSeq.Add(1)})
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math/rand/v2"
+	"strings"
 	"unsafe"
 
 	"github.com/kevy-go/kevy/internal/keyspace"
@@ -63,6 +64,9 @@ func (sh *Shard) object(key string, k keyspace.Kind, write bool) (*keyspace.Entr
 // addObject creates key holding a new container. Exclusive lock held; key
 // must be absent (callers looked it up with lookupWrite).
 func (sh *Shard) addObject(key string, k keyspace.Kind, p unsafe.Pointer) *keyspace.Entry {
+	if sh.borrowed {
+		key = strings.Clone(key)
+	}
 	e := keyspace.NewObjectEntry(key, sh.dict.Hash(key), k, p)
 	sh.dict.Insert(e)
 	return e

@@ -30,6 +30,10 @@ type Shard struct {
 	snap    *Snapshot     // the point-in-time copy being taken, if any
 	events  []Event       // key events waiting for the lock's release; under mu
 	txMark  uint64        // id of the newest multi-shard transaction applied; under mu
+	// borrowed is set while a write runs on arguments that are views of
+	// its caller's buffer (Ctx.Borrowed): what the shard keeps of them, a
+	// new key's name and the keys of queued events, it copies. Under mu.
+	borrowed bool
 
 	// Readers cannot delete the expired keys they find, so they note them
 	// here and reapNoted deletes them once the reader's lock is released.

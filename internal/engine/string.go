@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/kevy-go/kevy/internal/keyspace"
@@ -76,6 +77,9 @@ func (sh *Shard) storeString(e *keyspace.Entry, key string, h uint64, val string
 		e.SetStr(val, keepTTL, d)
 		e.Flags = 0
 		return e
+	}
+	if sh.borrowed {
+		key = strings.Clone(key)
 	}
 	e = keyspace.NewEntry(key, h, val)
 	d.Insert(e)
