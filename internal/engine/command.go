@@ -42,9 +42,11 @@ var borrowArgs = map[string]bool{
 	"get": true, "mget": true, "exists": true, "strlen": true, "ttl": true, "pttl": true, "type": true,
 	"hget": true, "hmget": true, "hexists": true, "sismember": true, "scard": true,
 	"llen": true, "lindex": true, "zscore": true,
-	// Writes whose only argument kept is the key: the shard copies a new
-	// key's name and an event's key while Shard.borrowed is set.
+	// Writes that keep only the key, which the shard copies (a new key's
+	// name, an event's key) while Shard.borrowed is set, and the values of
+	// a list push, which Shard.Push copies then.
 	"incr": true, "decr": true, "incrby": true, "decrby": true,
+	"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true,
 }
 
 // borrowFirst[len(name)] has bit c-'a' set when a command of borrowArgs

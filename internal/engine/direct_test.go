@@ -102,7 +102,8 @@ func TestNoteExpiredCopiesKey(t *testing.T) {
 // buffer are exactly the ones listed: reads, and the writes of counters
 // (whose only argument kept is the key, copied by the shard).
 func TestBorrowArgsFlag(t *testing.T) {
-	writes := map[string]bool{"incr": true, "decr": true, "incrby": true, "decrby": true}
+	writes := map[string]bool{"incr": true, "decr": true, "incrby": true, "decrby": true,
+		"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true}
 	n := 0
 	for name, cmd := range commands {
 		if cmd.Flags&FlagBorrowArgs == 0 {
@@ -196,6 +197,66 @@ func TestBorrowedWritesCopyWhatTheyKeep(t *testing.T) {
 		}
 		mu.Unlock()
 		remove()
+		en.Close()
+	}
+}
+
+// TestBorrowedPushesCopyValues pushes values that are views of one buffer,
+// overwritten after every command, through the dispatcher and a Batch:
+// the lists keep what was pushed, and pops give it back.
+func TestBorrowedPushesCopyValues(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		en := New(Config{Shards: 4, ManualReaper: true})
+		var b Batch
+		buf := make([]byte, 64)
+		run := func(parts ...string) resp.Value {
+			var args []string
+			at := 0
+			for _, p := range parts {
+				n := copy(buf[at:], p)
+				args = append(args, unsafe.String(&buf[at], n))
+				at += n
+			}
+			w := &RESPWriter{}
+			c := &Ctx{Args: args, W: w, Borrowed: true}
+			if batched {
+				en.ExecBatched(&b, c, Lookup(parts[0]))
+			} else {
+				en.Exec(c)
+			}
+			for j := range buf {
+				buf[j] = 'x' // the next read
+			}
+			v, err := resp.NewReader(bytes.NewReader(w.Buf)).ReadValue()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		for i := range 30 {
+			k := "list:" + strconv.Itoa(i%3)
+			switch i % 5 {
+			case 0, 1:
+				run("LPUSH", k, "a"+strconv.Itoa(i), "b"+strconv.Itoa(i))
+			case 2:
+				run("RPUSH", k, "c"+strconv.Itoa(i))
+			case 3:
+				run("RPUSHX", k, "d"+strconv.Itoa(i))
+			case 4:
+				if v := run("LPOP", k); v.IsNull() || v.Str[0] == 'x' {
+					t.Fatalf("batched %v: LPOP %s = %v", batched, k, v)
+				}
+			}
+		}
+		b.Release()
+		for i := range 3 {
+			k := "list:" + strconv.Itoa(i)
+			for _, v := range strs(execRESP(t, en, []string{"LRANGE", k, "0", "-1"})) {
+				if len(v) < 2 || !strings.Contains("abcd", v[:1]) {
+					t.Errorf("batched %v: %s holds %q: overwritten", batched, k, v)
+				}
+			}
+		}
 		en.Close()
 	}
 }
