@@ -43,10 +43,11 @@ var borrowArgs = map[string]bool{
 	"hget": true, "hmget": true, "hexists": true, "sismember": true, "scard": true,
 	"llen": true, "lindex": true, "zscore": true,
 	// Writes that keep only the key, which the shard copies (a new key's
-	// name, an event's key) while Shard.borrowed is set, and the values of
-	// a list push, which Shard.Push copies then.
+	// name, an event's key) while Shard.borrowed is set, the values of a
+	// list push, which Shard.Push copies then, and the members SADD adds.
 	"incr": true, "decr": true, "incrby": true, "decrby": true,
 	"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true,
+	"sadd": true, "srem": true, // a new member is stored as a copy (Set.AddCopy)
 }
 
 // borrowFirst[len(name)] has bit c-'a' set when a command of borrowArgs

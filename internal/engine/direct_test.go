@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,7 +104,8 @@ func TestNoteExpiredCopiesKey(t *testing.T) {
 // (whose only argument kept is the key, copied by the shard).
 func TestBorrowArgsFlag(t *testing.T) {
 	writes := map[string]bool{"incr": true, "decr": true, "incrby": true, "decrby": true,
-		"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true}
+		"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true,
+		"sadd": true, "srem": true}
 	n := 0
 	for name, cmd := range commands {
 		if cmd.Flags&FlagBorrowArgs == 0 {
@@ -201,10 +203,11 @@ func TestBorrowedWritesCopyWhatTheyKeep(t *testing.T) {
 	}
 }
 
-// TestBorrowedPushesCopyValues pushes values that are views of one buffer,
-// overwritten after every command, through the dispatcher and a Batch:
-// the lists keep what was pushed, and pops give it back.
-func TestBorrowedPushesCopyValues(t *testing.T) {
+// TestBorrowedWritesCopyValues pushes list values and adds set members
+// (integers, then others, which convert an intset) that are views of one
+// buffer, overwritten after every command, through the dispatcher and a
+// Batch: the lists and sets keep what was written, and pops give it back.
+func TestBorrowedWritesCopyValues(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		en := New(Config{Shards: 4, ManualReaper: true})
 		var b Batch
@@ -248,6 +251,27 @@ func TestBorrowedPushesCopyValues(t *testing.T) {
 				}
 			}
 		}
+		model := map[string]map[string]bool{}
+		for i := range 30 {
+			k := "set:" + strconv.Itoa(i%2) // integers first, then others: the intset converts
+			if model[k] == nil {
+				model[k] = map[string]bool{}
+			}
+			switch {
+			case i < 10 || i%3 == 0:
+				a, b := strconv.Itoa(i), strconv.Itoa(i+100)
+				run("SADD", k, a, b)
+				model[k][a], model[k][b] = true, true
+			case i%3 == 1:
+				m := "m" + strconv.Itoa(i)
+				run("SADD", k, m, m)
+				model[k][m] = true
+			default:
+				m := strconv.Itoa(i - 8)
+				run("SREM", k, m)
+				delete(model[k], m)
+			}
+		}
 		b.Release()
 		for i := range 3 {
 			k := "list:" + strconv.Itoa(i)
@@ -255,6 +279,14 @@ func TestBorrowedPushesCopyValues(t *testing.T) {
 				if len(v) < 2 || !strings.Contains("abcd", v[:1]) {
 					t.Errorf("batched %v: %s holds %q: overwritten", batched, k, v)
 				}
+			}
+		}
+		for k, members := range model {
+			got := strs(execRESP(t, en, []string{"SMEMBERS", k}))
+			slices.Sort(got)
+			want := slices.Sorted(maps.Keys(members))
+			if !slices.Equal(got, want) {
+				t.Errorf("batched %v: %s holds %q, want %q", batched, k, got, want)
 			}
 		}
 		en.Close()

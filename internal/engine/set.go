@@ -48,9 +48,13 @@ func (sh *Shard) SAdd(key string, members []string) (int, error) {
 	if s == nil {
 		s = sh.newSet(key)
 	}
+	add := s.Add
+	if sh.borrowed {
+		add = s.AddCopy // members are views of the caller's buffer
+	}
 	n := 0
 	for _, m := range members {
-		if s.Add(m) {
+		if add(m) {
 			n++
 		}
 	}

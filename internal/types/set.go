@@ -45,14 +45,20 @@ func (s *Set) Len() int {
 // hashtable when m is not an integer in the canonical form Redis's
 // string2ll accepts (no sign but '-', no leading zeros, no spaces, "-0"
 // excluded, within int64), or when it would exceed SetMaxIntsetEntries.
-func (s *Set) Add(m string) bool {
+func (s *Set) Add(m string) bool { return s.add(m, false) }
+
+// AddCopy is Add for an m the caller will reuse (a view of its buffer): a
+// new member is stored as a copy.
+func (s *Set) AddCopy(m string) bool { return s.add(m, true) }
+
+func (s *Set) add(m string, copyNew bool) bool {
 	if s.tab != nil {
-		return s.tab.Set(m, struct{}{})
+		return s.tab.set(m, struct{}{}, copyNew)
 	}
 	v, ok := parseCanonicalInt(m)
 	if !ok {
 		s.convert()
-		return s.tab.Set(m, struct{}{})
+		return s.tab.set(m, struct{}{}, copyNew)
 	}
 	if !s.ints.add(v) {
 		return false

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"strings"
 	"unsafe"
 )
 
@@ -114,7 +115,13 @@ func (t *Table[V]) Ptr(k string) *V {
 }
 
 // Set stores v under k and reports whether k was newly added.
-func (t *Table[V]) Set(k string, v V) (added bool) {
+func (t *Table[V]) Set(k string, v V) (added bool) { return t.set(k, v, false) }
+
+// SetCopy is Set for a k the caller will reuse (a view of its buffer): a
+// new key is stored as a copy.
+func (t *Table[V]) SetCopy(k string, v V) (added bool) { return t.set(k, v, true) }
+
+func (t *Table[V]) set(k string, v V, copyKey bool) (added bool) {
 	h := hashKey(k)
 	if t.slots == nil {
 		t.resize(minTableSize)
@@ -147,6 +154,9 @@ func (t *Table[V]) Set(k string, v V) (added bool) {
 			t.resize(len(t.slots)) // only tombstones to clear
 		}
 		i = t.freeSlot(h)
+	}
+	if copyKey {
+		k = strings.Clone(k)
 	}
 	t.slots[i] = slot[V]{tag: h, val: v, key: k}
 	t.live++
