@@ -78,11 +78,7 @@ func (en *Engine) ExecBatched(b *Batch, c *Ctx, cmd *Command) {
 		}
 	}
 	c.Held = b.held[:]
-	if c.Borrowed && write {
-		c.runBorrowed(c.Held)
-	} else {
-		c.run()
-	}
+	c.runIn(c.Held)
 	c.Held = nil
 	if b.n++; b.n >= batchMax || len(sh.events) > 0 {
 		b.Release()

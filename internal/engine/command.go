@@ -312,7 +312,7 @@ func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
 				return
 			}
 		}
-		c.run()
+		c.runIn(c.Held)
 		return
 	}
 	write := cmd.Flags&FlagWrite != 0
@@ -359,11 +359,7 @@ func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
 			pos = append(pos, en.shards[i].position())
 		}
 	}
-	if c.Borrowed && write {
-		c.runBorrowed(set)
-	} else {
-		c.run()
-	}
+	c.runIn(set)
 	var evs []Event
 	for j := len(set) - 1; j >= 0; j-- {
 		sh := en.shards[set[j]]
@@ -430,14 +426,19 @@ func (c *Ctx) run() {
 	c.measured(c.keyPositions(), c.Cmd.Run)
 }
 
-// runBorrowed is run for a write on borrowed arguments, set holding the
-// shards it locked exclusively.
-func (c *Ctx) runBorrowed(set []int) {
-	for _, i := range set {
+// runIn is run for a command whose shards are locked, exclusively for a
+// write: a write on borrowed arguments (Ctx.Borrowed) has them copy what
+// they keep (Shard.borrowed) meanwhile.
+func (c *Ctx) runIn(shards []int) {
+	if !c.Borrowed || c.Cmd.Flags&FlagWrite == 0 {
+		c.run()
+		return
+	}
+	for _, i := range shards {
 		c.En.shards[i].borrowed = true
 	}
 	c.run()
-	for _, i := range set {
+	for _, i := range shards {
 		c.En.shards[i].borrowed = false
 	}
 }
