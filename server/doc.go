@@ -26,7 +26,13 @@
 // The loop costs nothing per idle client, and spares the read that finds
 // the socket empty and the park and wake-up of a goroutine per batch (a
 // quarter of redis-benchmark -P 16 throughput here). Commands of different
-// loops run in parallel on the store.
+// loops run in parallel on the store. Within a connection's pipeline, the
+// shard a write locked stays locked for the single-key commands of that
+// shard after it (up to 64), and is released before the connection waits
+// for anything: reading or writing its socket, a blocking, transaction or
+// server command. The hottest commands (reads, counters, list pushes and
+// pops, SADD, SREM) run on views of the read buffer instead of a copy of
+// each request; the store copies what it keeps of them.
 //
 // Inline commands (telnet, nc) work as in Redis. Connection commands
 // (HELLO, AUTH, SELECT, CLIENT, QUIT, RESET), server commands (INFO, CONFIG, SLOWLOG, MONITOR,

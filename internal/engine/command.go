@@ -91,6 +91,10 @@ type Command struct {
 	// the caller holds no shard (a path with the same effects, such as
 	// the typed API's); it reports false to decline (Run then runs).
 	direct func(c *Ctx) bool
+
+	// accounts says Run keeps the memory accounting of its key itself, so
+	// the dispatcher does not measure the key around it.
+	accounts bool
 }
 
 var commands = map[string]*Command{}
@@ -419,7 +423,7 @@ func (en *Engine) reapAll() {
 
 // run calls the handler, measuring the keys of a write for memory accounting.
 func (c *Ctx) run() {
-	if c.Cmd.Flags&FlagWrite == 0 || c.Cmd.Flags&FlagSelfLock != 0 {
+	if c.Cmd.Flags&FlagWrite == 0 || c.Cmd.Flags&FlagSelfLock != 0 || c.Cmd.accounts {
 		c.Cmd.Run(c)
 		return
 	}

@@ -393,10 +393,10 @@ func init() {
 		&Command{Name: "getrange", Arity: 4, Flags: FlagReadOnly | FlagLockFree, First: 1, Last: 1, Step: 1, Run: getrangeCmd},
 		&Command{Name: "substr", Arity: 4, Flags: FlagReadOnly | FlagLockFree, First: 1, Last: 1, Step: 1, Run: getrangeCmd},
 		&Command{Name: "setrange", Arity: 4, Flags: FlagWrite | FlagDenyOOM, First: 1, Last: 1, Step: 1, Run: setrangeCmd},
-		&Command{Name: "incr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
-		&Command{Name: "decr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
-		&Command{Name: "incrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
-		&Command{Name: "decrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect},
+		&Command{Name: "incr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect, accounts: true},
+		&Command{Name: "decr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect, accounts: true},
+		&Command{Name: "incrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect, accounts: true},
+		&Command{Name: "decrby", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrCmd, direct: incrDirect, accounts: true},
 		&Command{Name: "incrbyfloat", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, First: 1, Last: 1, Step: 1, Run: incrbyfloatCmd},
 	)
 }
@@ -694,7 +694,7 @@ func setrangeCmd(c *Ctx) {
 
 func incrCmd(c *Ctx) {
 	if by, ok := c.incrDelta(); ok {
-		c.intOrErr(c.shard(c.Args[1]).IncrBy(c.Args[1], by))
+		c.intOrErr(c.shard(c.Args[1]).incrBy(c.Args[1], by, true)) // accounted: see Command.accounts
 	}
 }
 
