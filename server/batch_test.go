@@ -120,3 +120,59 @@ func TestPipelinedIncrsAddUp(t *testing.T) {
 		t.Fatalf("counters sum to %d, want %d", sum, want)
 	}
 }
+
+// TestBorrowedWritesKeepValues pipelines writes that take their arguments
+// as views of the read buffer (RPUSH, SADD, INCR of new keys) in chunks of
+// odd sizes, so that requests straddle reads and the buffer is refilled
+// and compacted under them: what the store kept must read back exactly.
+func TestBorrowedWritesKeepValues(t *testing.T) {
+	ts := startServer(t, Config{})
+	rc := dialRaw(t, ts.addr)
+	const n = 3000
+	var req strings.Builder
+	for i := range n {
+		v := "value-" + strconv.Itoa(i)
+		fmt.Fprintf(&req, "*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$%d\r\n%s\r\n", len(v), v)
+		fmt.Fprintf(&req, "*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$%d\r\n%s\r\n", len(v), v)
+		k := "counter-" + strconv.Itoa(i)
+		fmt.Fprintf(&req, "*2\r\n$4\r\nINCR\r\n$%d\r\n%s\r\n", len(k), k)
+	}
+	data := []byte(req.String())
+	go func() {
+		for len(data) > 0 {
+			m := min(len(data), 1+len(data)%997)
+			if _, err := rc.nc.Write(data[:m]); err != nil {
+				return
+			}
+			data = data[m:]
+		}
+	}()
+	rd := resp.NewReader(rc.br)
+	for i := range 3 * n {
+		rc.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if v, err := rd.ReadValue(); err != nil || v.Kind != resp.Integer {
+			t.Fatalf("reply %d: %v, %v", i, v, err)
+		}
+	}
+	c := ts.dial(t)
+	list := do(t, c, "LRANGE", "l", "0", "-1").Elems
+	members := map[string]bool{}
+	for _, m := range do(t, c, "SMEMBERS", "s").Elems {
+		members[m.Str] = true
+	}
+	if len(list) != n || len(members) != n {
+		t.Fatalf("list of %d, set of %d, want %d", len(list), len(members), n)
+	}
+	for i := range n {
+		v := "value-" + strconv.Itoa(i)
+		if list[i].Str != v || !members[v] {
+			t.Fatalf("element %d: list %q, in set %v; want %q", i, list[i].Str, members[v], v)
+		}
+		if got := do(t, c, "GET", "counter-"+strconv.Itoa(i)); got.Str != "1" {
+			t.Fatalf("counter-%d = %v", i, got)
+		}
+	}
+	if got := do(t, c, "DBSIZE"); got.Int != n+2 {
+		t.Fatalf("DBSIZE = %v, want %d", got, n+2)
+	}
+}
