@@ -6,6 +6,16 @@ import "testing"
 // through Exec with a RESP writer, as the server does: the engine's share
 // of a request's cost, without the network.
 func BenchmarkExec(b *testing.B) {
+	benchExec(b, func(en *Engine, c *Ctx, _ *Batch, _ *Command) { en.Exec(c) })
+}
+
+// BenchmarkExecBatched is BenchmarkExec through a Batch, as the server
+// runs a connection's pipelined requests.
+func BenchmarkExecBatched(b *testing.B) {
+	benchExec(b, func(en *Engine, c *Ctx, batch *Batch, cmd *Command) { en.ExecBatched(batch, c, cmd) })
+}
+
+func benchExec(b *testing.B, exec func(en *Engine, c *Ctx, batch *Batch, cmd *Command)) {
 	for _, args := range benchCommands {
 		b.Run(args[0], func(b *testing.B) {
 			en := New(Config{Shards: 1})
@@ -13,33 +23,13 @@ func BenchmarkExec(b *testing.B) {
 			en.Exec(&Ctx{Args: []string{"set", "key:__rand_int__", "xxx"}, W: &RESPWriter{}})
 			var w RESPWriter
 			var c Ctx // reused, as the server's connection reuses its own
-			b.ReportAllocs()
-			for b.Loop() {
-				w.Buf = w.Buf[:0]
-				c = Ctx{Args: args, W: &w}
-				en.Exec(&c)
-			}
-		})
-	}
-}
-
-// BenchmarkExecBatched is BenchmarkExec through a Batch, as the server
-// runs a connection's pipelined requests.
-func BenchmarkExecBatched(b *testing.B) {
-	for _, args := range benchCommands {
-		b.Run(args[0], func(b *testing.B) {
-			en := New(Config{Shards: 1})
-			defer en.Close()
-			en.Exec(&Ctx{Args: []string{"set", "key:__rand_int__", "xxx"}, W: &RESPWriter{}})
-			var w RESPWriter
-			var c Ctx
 			var batch Batch
 			cmd := Lookup(args[0])
 			b.ReportAllocs()
 			for b.Loop() {
 				w.Buf = w.Buf[:0]
 				c = Ctx{Args: args, W: &w}
-				en.ExecBatched(&batch, &c, cmd)
+				exec(en, &c, &batch, cmd)
 			}
 			batch.Release()
 		})
