@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -352,4 +353,56 @@ func TestBatchConcurrent(t *testing.T) {
 	if sum != workers*per+per {
 		t.Fatalf("counters sum to %d, want %d", sum, workers*per+per)
 	}
+}
+
+// FuzzBatch runs a script of commands (one per line, arguments separated
+// by NUL) through a Batch on one engine and through ExecCommand on
+// another: replies and final state must be the same. Commands with random
+// replies, blocking ones and settings are skipped.
+func FuzzBatch(f *testing.F) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 8 {
+		var lines []string
+		for _, args := range batchScript(r, 30) {
+			lines = append(lines, strings.Join(args, "\x00"))
+		}
+		f.Add(strings.Join(lines, "\n"))
+	}
+	f.Fuzz(func(t *testing.T, script string) {
+		if len(script) > 1<<12 {
+			return
+		}
+		now := int64(1_700_000_000_000)
+		clock := func() int64 { return now }
+		batched := New(Config{Shards: 2, ManualReaper: true, Now: clock})
+		defer batched.Close()
+		plain := New(Config{Shards: 2, ManualReaper: true, Now: clock})
+		defer plain.Close()
+		var b Batch
+		for _, line := range strings.Split(script, "\n") {
+			args := strings.Split(line, "\x00")
+			switch cmd := Lookup(args[0]); {
+			case args[0] == "ADVANCE":
+				b.Release()
+				now += 7
+				continue
+			case args[0] == "RELEASE":
+				b.Release()
+				continue
+			case cmd == nil || cmd.Flags&(FlagRandom|FlagBlocking|FlagAdmin) != 0 ||
+				cmd.Name == "config" || cmd.Name == "debug" || cmd.Name == "object":
+				continue
+			}
+			got := execBatchedRESP(t, batched, &b, args)
+			want := execRESP(t, plain, args)
+			if !same(cmpExact, got, want) {
+				t.Fatalf("%s: batched %v, plain %v", quoteArgs(args), got, want)
+			}
+		}
+		b.Release()
+		if gs, ws := engineState(t, batched), engineState(t, plain); !slices.Equal(gs, ws) {
+			t.Fatalf("state differs\nbatched %q\nplain   %q", gs, ws)
+		}
+		checkAccounting(t, batched)
+	})
 }
