@@ -19,6 +19,7 @@ import (
 
 	"github.com/kevy-go/kevy/internal/redistest"
 	"github.com/kevy-go/kevy/internal/resp"
+	"github.com/kevy-go/kevy/server"
 )
 
 func TestParseArgsDefaults(t *testing.T) {
@@ -85,6 +86,15 @@ daemonize no
 	if o.serverIOThreads() != 1 {
 		t.Fatalf("default io-threads: IOThreads %d, want 1", o.serverIOThreads())
 	}
+	if o, _ := parseArgs(nil, nil); o.serverIOPoll() != server.DefaultIOPoll {
+		t.Fatalf("default io-poll-us: IOPoll %v, want %v", o.serverIOPoll(), server.DefaultIOPoll)
+	}
+	if o, _ := parseArgs([]string{"--io-poll-us", "0"}, nil); o.serverIOPoll() >= 0 {
+		t.Fatalf("--io-poll-us 0: IOPoll %v, want it off (negative)", o.serverIOPoll())
+	}
+	if o, _ := parseArgs([]string{"--io-poll-us", "100"}, nil); o.serverIOPoll() != 100*time.Microsecond {
+		t.Fatalf("--io-poll-us 100: IOPoll %v", o.serverIOPoll())
+	}
 	if o, _ := parseArgs([]string{"--io-threads", "4"}, nil); o.serverIOThreads() != 4 {
 		t.Fatalf("--io-threads 4: IOThreads %d", o.serverIOThreads())
 	}
@@ -109,6 +119,7 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"--port", "70000"}, "", "argument must be between 0 and 65535 inclusive"},
 		{[]string{"--io-threads", "0"}, "", "argument must be between 1 and 128 inclusive"},
 		{[]string{"--io-loop", "maybe"}, "", "argument must be 'yes' or 'no'"},
+		{[]string{"--io-poll-us", "-1"}, "", "argument must be between 0 and 1000 inclusive"},
 		{[]string{"--appendonly", "maybe"}, "", "argument must be 'yes' or 'no'"},
 		{[]string{"--appendfsync", "sometimes"}, "", "argument(s) must be one of the following: always, everysec, no"},
 		{[]string{"--save", "10"}, "", "Invalid save parameters"},

@@ -28,6 +28,7 @@ type options struct {
 	shards         int
 	ioThreads      int  // event loops
 	ioLoop         bool // kevy's own: no gives every connection a goroutine
+	ioPollUs       int  // kevy's own: µs a loop polls after a busy round; 0 off
 	loglevel       string
 	logfile        string
 
@@ -62,6 +63,7 @@ func defaultOptions() *options {
 		shards:           1,
 		ioThreads:        1,
 		ioLoop:           true,
+		ioPollUs:         int(server.DefaultIOPoll / time.Microsecond),
 		loglevel:         "notice",
 		dbfilename:       "dump.rdb",
 		appendfilename:   "appendonly.aof",
@@ -100,7 +102,7 @@ func (o *options) apply(name string, args []string) string {
 	}
 	name = strings.ToLower(name)
 	switch name {
-	case "port", "maxclients", "timeout", "shards", "maxmemory-samples", "io-threads":
+	case "port", "maxclients", "timeout", "shards", "maxmemory-samples", "io-threads", "io-poll-us":
 		v, ok := one()
 		if !ok {
 			return errBadDirective
@@ -135,6 +137,11 @@ func (o *options) apply(name string, args []string) string {
 				return "argument must be between 1 and 128 inclusive"
 			}
 			o.ioThreads = n
+		case "io-poll-us":
+			if n < 0 || n > 1000 {
+				return "argument must be between 0 and 1000 inclusive"
+			}
+			o.ioPollUs = n
 		case "maxmemory-samples":
 			if n < 1 || n > 64 {
 				return "argument must be between 1 and 64 inclusive"
@@ -362,6 +369,7 @@ func (o *options) serverConfig(cfg *logConfig) server.Config {
 		MaxClients:     o.maxClients,
 		Timeout:        time.Duration(o.timeout) * time.Second,
 		IOThreads:      o.serverIOThreads(),
+		IOPoll:         o.serverIOPoll(),
 		Logger:         cfg.logger,
 		ConfigFile:     o.configFile,
 		ExtraParams: map[string]string{
@@ -380,6 +388,7 @@ func (o *options) serverConfig(cfg *logConfig) server.Config {
 			"shards":                 strconv.Itoa(o.shards),
 			"io-threads":             strconv.Itoa(o.ioThreads),
 			"io-loop":                yesNo(o.ioLoop),
+			"io-poll-us":             strconv.Itoa(o.ioPollUs),
 		},
 	}
 }
@@ -389,6 +398,15 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// serverIOPoll is server.Config.IOPoll: io-poll-us, where 0 turns the
+// polling off.
+func (o *options) serverIOPoll() time.Duration {
+	if o.ioPollUs == 0 {
+		return -1
+	}
+	return time.Duration(o.ioPollUs) * time.Microsecond
 }
 
 // serverIOThreads is server.Config.IOThreads: io-threads event loops, or
