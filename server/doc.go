@@ -23,6 +23,9 @@
 // does not take its replies as fast as they come, and while the store
 // fsyncs every write (so that concurrent writers share fsyncs); on other
 // systems, and with IOThreads < 0, every connection has one from the start.
+// After a round that had input, a loop keeps looking for more for
+// Config.IOPoll (24 µs) in naps of 3 µs before it sleeps, so that a client
+// answering at once finds it awake instead of having to wake it.
 // The loop costs nothing per idle client, and spares the read that finds
 // the socket empty and the park and wake-up of a goroutine per batch (a
 // quarter of redis-benchmark -P 16 throughput here). Commands of different
