@@ -240,7 +240,7 @@ func (lp *eventLoop) run() {
 	busy := false
 	for {
 		n, err := 0, error(nil)
-		if busy {
+		if busy && naps > 0 {
 			n = lp.poll(naps)
 		}
 		if n == 0 {
@@ -316,9 +316,10 @@ func (lp *eventLoop) naps() int {
 // lp.events). Both calls are raw: they return within microseconds, too
 // soon for the runtime to hand the loop's P to another thread.
 func (lp *eventLoop) poll(naps int) int {
-	nap := syscall.Timespec{Nsec: int64(napTime)}
+	nap := syscall.NsecToTimespec(int64(napTime))
 	for i := 0; ; i++ {
-		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(lp.epfd),
+		// epoll_pwait with no signal mask is epoll_wait, which arm64 lacks.
+		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(lp.epfd),
 			uintptr(unsafe.Pointer(&lp.events[0])), uintptr(len(lp.events)), 0, 0, 0)
 		if errno == 0 && n > 0 {
 			return int(n)

@@ -250,7 +250,7 @@ func TestZSetRankAndElementAt(t *testing.T) {
 	if _, ok := z.Rank("nope", false); ok {
 		t.Errorf("Rank(%q) found a missing member", "nope")
 	}
-	for _, i := range []int{-1, len(order), 1 << 40} {
+	for _, i := range []int{-1, len(order), math.MaxInt} {
 		if m, _, ok := z.ElementAt(i); ok {
 			t.Errorf("ElementAt(%d) = %q, true, want not found", i, m)
 		}
