@@ -115,7 +115,7 @@ func clientCmd(c *conn, args []string) {
 			c.lastCmd.Store(&sub.name)
 		}
 		c.hideCmd = adminClientSubs[sub.name]
-		if (sub.arity > 0 && len(args) != sub.arity) || len(args) < -sub.arity {
+		if !engine.ArityOK(sub.arity, len(args)) {
 			c.w.WriteError(engine.ArityError(sub.name))
 			return
 		}

@@ -591,7 +591,7 @@ func (c *conn) dispatch(args []string) int {
 	if c.lastCmd.Load() != name { // pipelines repeat a command; a store is a full barrier
 		c.lastCmd.Store(name)
 	}
-	if (arity > 0 && len(args) != arity) || len(args) < -arity {
+	if !engine.ArityOK(arity, len(args)) {
 		c.reject(engine.ErrorText(engine.ArityError(*name)))
 		return 0
 	}

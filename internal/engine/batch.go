@@ -43,7 +43,7 @@ func (en *Engine) ExecBatched(b *Batch, c *Ctx, cmd *Command) {
 		en.ExecCommand(c, cmd) // nothing held: a read runs as always
 		return
 	}
-	if (cmd.Arity > 0 && len(c.Args) != cmd.Arity) || len(c.Args) < -cmd.Arity ||
+	if !ArityOK(cmd.Arity, len(c.Args)) ||
 		cmd.Flags&unbatchable != 0 || (write && cmd.Flags&FlagLockFree != 0) ||
 		c.Held != nil || en.SyncAlways() {
 		b.Release()

@@ -297,7 +297,7 @@ func (en *Engine) Exec(c *Ctx) {
 // cmd is Lookup(c.Args[0]) and not nil.
 func (en *Engine) ExecCommand(c *Ctx, cmd *Command) {
 	c.En = en
-	if (cmd.Arity > 0 && len(c.Args) != cmd.Arity) || len(c.Args) < -cmd.Arity {
+	if !ArityOK(cmd.Arity, len(c.Args)) {
 		c.W.WriteError(ArityError(cmd.Name))
 		return
 	}

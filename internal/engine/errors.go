@@ -28,6 +28,11 @@ var (
 	ErrTimeout      = errors.New("ERR timeout is not a float or out of range")
 )
 
+// ArityOK reports whether n arguments, the command's name included, fit
+// arity as Redis counts it: exactly arity when positive, at least -arity
+// when negative.
+func ArityOK(arity, n int) bool { return (arity <= 0 || n == arity) && n >= -arity }
+
 // ArityError is Redis's reply for a wrong argument count.
 func ArityError(name string) error {
 	return fmt.Errorf("ERR wrong number of arguments for '%s' command", name)

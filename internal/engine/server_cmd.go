@@ -68,7 +68,7 @@ func (c *Ctx) sub() (string, bool) {
 		c.err(errorf("ERR unknown subcommand '%s'. Try %s HELP.", trunc(c.Args[1], 128), strings.ToUpper(c.Args[0])))
 		return "", false
 	}
-	if (s.arity > 0 && len(c.Args) != s.arity) || len(c.Args) < -s.arity {
+	if !ArityOK(s.arity, len(c.Args)) {
 		c.err(ArityError(s.name))
 		return "", false
 	}
@@ -471,7 +471,7 @@ func commandGetKeys(c *Ctx, withFlags bool) {
 		c.err(errorf("ERR Invalid command specified"))
 		return
 	}
-	if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
+	if !ArityOK(cmd.Arity, len(args)) {
 		c.err(errorf("ERR Invalid number of arguments specified for command"))
 		return
 	}

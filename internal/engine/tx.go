@@ -460,12 +460,7 @@ func (m *Multi) Handle(args []string, w Writer) (bool, error) {
 		return false, nil
 	}
 	name := args[0]
-	arityOK := func(n int) bool {
-		if (n > 0 && len(args) != n) || len(args) < -n {
-			return false
-		}
-		return true
-	}
+	arityOK := func(n int) bool { return ArityOK(n, len(args)) }
 	switch {
 	case equalFold(name, "multi"):
 		switch {
@@ -574,7 +569,7 @@ func CheckArgs(args []string) error {
 	if cmd == nil {
 		return errUnknownCommand(args[0], args[1:])
 	}
-	if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
+	if !ArityOK(cmd.Arity, len(args)) {
 		return ArityError(cmd.Name)
 	}
 	return nil
@@ -593,7 +588,7 @@ func (m *Multi) check(args []string) error {
 	} else {
 		return errUnknownCommand(args[0], args[1:])
 	}
-	if (arity > 0 && len(args) != arity) || len(args) < -arity {
+	if !ArityOK(arity, len(args)) {
 		return ArityError(name)
 	}
 	// Queueing may use memory without limit: Redis refuses every command

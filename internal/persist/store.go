@@ -793,7 +793,7 @@ func (st *Store) Log(args ...string) error {
 	if cmd == nil {
 		return fmt.Errorf("persist: Log: unknown command %q", args[0])
 	}
-	if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
+	if !engine.ArityOK(cmd.Arity, len(args)) {
 		return fmt.Errorf("persist: Log: wrong number of arguments for %q", cmd.Name)
 	}
 	targets := st.logs
