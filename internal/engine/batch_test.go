@@ -24,11 +24,7 @@ func execBatchedRESP(t testing.TB, en *Engine, b *Batch, args []string) resp.Val
 		b.Release()
 		en.Exec(c)
 	}
-	v, err := resp.NewReader(bytes.NewReader(w.Buf)).ReadValue()
-	if err != nil {
-		t.Fatalf("%s: malformed reply %q: %v", quoteArgs(args), w.Buf, err)
-	}
-	return v
+	return oneReply(t, args, w.Buf)
 }
 
 // batchScript returns n random commands over a few keys of every type:

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"maps"
 	"slices"
 	"strconv"
@@ -21,11 +20,7 @@ func execGeneric(t *testing.T, en *Engine, args []string) resp.Value {
 	cmd.direct = nil
 	w := &RESPWriter{}
 	en.ExecCommand(&Ctx{Args: slices.Clone(args), W: w}, &cmd)
-	v, err := resp.NewReader(bytes.NewReader(w.Buf)).ReadValue()
-	if err != nil {
-		t.Fatalf("%q: malformed reply %q: %v", args, w.Buf, err)
-	}
-	return v
+	return oneReply(t, args, w.Buf)
 }
 
 // TestDirectPathsMatchDispatcher runs the same commands through the direct
@@ -230,11 +225,7 @@ func TestBorrowedWritesCopyValues(t *testing.T) {
 			for j := range buf {
 				buf[j] = 'x' // the next read
 			}
-			v, err := resp.NewReader(bytes.NewReader(w.Buf)).ReadValue()
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v
+			return oneReply(t, parts, w.Buf) // parts: args now read "xx..."
 		}
 		for i := range 30 {
 			k := "list:" + strconv.Itoa(i%3)

@@ -49,13 +49,20 @@ func execRESP(t testing.TB, en *Engine, args []string) resp.Value {
 	t.Helper()
 	w := &RESPWriter{}
 	en.Exec(&Ctx{Args: slices.Clone(args), W: w})
-	r := resp.NewReader(bytes.NewReader(w.Buf))
+	return oneReply(t, args, w.Buf)
+}
+
+// oneReply decodes buf, the reply args got, which must be exactly one
+// well-formed RESP value.
+func oneReply(t testing.TB, args []string, buf []byte) resp.Value {
+	t.Helper()
+	r := resp.NewReader(bytes.NewReader(buf))
 	v, err := r.ReadValue()
 	if err != nil {
-		t.Fatalf("%s: engine wrote a malformed reply %q: %v", quoteArgs(args), w.Buf, err)
+		t.Fatalf("%s: engine wrote a malformed reply %q: %v", quoteArgs(args), buf, err)
 	}
-	if r.Offset() != int64(len(w.Buf)) {
-		t.Fatalf("%s: engine wrote more than one reply: %q", quoteArgs(args), w.Buf)
+	if r.Offset() != int64(len(buf)) {
+		t.Fatalf("%s: engine wrote more than one reply: %q", quoteArgs(args), buf)
 	}
 	return v
 }
