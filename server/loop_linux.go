@@ -239,7 +239,8 @@ func (lp *eventLoop) run() {
 	naps := lp.naps()
 	busy := false
 	for {
-		n, err := 0, error(nil)
+		var n int
+		var err error
 		if busy && naps > 0 {
 			n = lp.poll(naps)
 		}
