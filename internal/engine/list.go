@@ -30,9 +30,6 @@ func (sh *Shard) Push(key string, vals []string, left, onlyExisting bool) (int, 
 	if e == nil && (onlyExisting || len(vals) == 0) {
 		return 0, nil
 	}
-	if sh.borrowed {
-		copyInPlace(vals) // the list keeps them
-	}
 	var l *types.List
 	if e == nil {
 		l = types.NewList()
@@ -43,25 +40,6 @@ func (sh *Shard) Push(key string, vals []string, left, onlyExisting bool) (int, 
 	}
 	sh.pushList(l, key, vals, left)
 	return l.Len(), nil
-}
-
-// copyInPlace replaces each of vals by a copy, all sharing one allocation.
-func copyInPlace(vals []string) {
-	n := 0
-	for _, v := range vals {
-		n += len(v)
-	}
-	if n == 0 {
-		return
-	}
-	buf := make([]byte, 0, n)
-	for _, v := range vals {
-		buf = append(buf, v...)
-	}
-	all := unsafe.String(&buf[0], n)
-	for i, v := range vals {
-		vals[i], all = all[:len(v)], all[len(v):]
-	}
 }
 
 // pushList adds vals to l (the list at key) and logs it. Exclusive lock held.

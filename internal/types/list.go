@@ -1,24 +1,138 @@
 package types
 
 import (
+	"encoding/binary"
 	"math"
 	"unsafe"
 )
 
-// minListCap is the smallest ring buffer a non-empty List allocates.
-const minListCap = 8
-
-// List is a Redis list: a deque of strings kept in a growable ring buffer
-// whose size is a power of two. It shrinks when less than a quarter full.
-// Indexes follow Redis: 0 is the head, negative indexes count from the
-// tail (-1 is the last element); methods taking indexes normalize them.
+// List is a Redis list: a deque of strings packed, like Redis's quicklist,
+// into nodes of at most listNodeMax bytes (an element longer than that gets
+// a node of its own). A node is one pointer-free byte slice, so a list of a
+// million short elements is a few hundred allocations that the garbage
+// collector never scans, instead of a million strings it must.
+//
+// An element is stored as a length header, its bytes and a length trailer,
+// so a node can be walked from either end: lengths below 128 take one byte
+// each side; longer ones are entryLong followed by 4 bytes (or entryHuge and
+// 8 bytes) before the bytes, and the same bytes followed by the marker after.
+// A node's entries occupy buf[lo:hi]; a node grown by pushes at the head
+// keeps its free space in front, one grown at the tail behind.
+//
+// Indexes follow Redis: 0 is the head, negative indexes count from the tail
+// (-1 is the last element); methods taking indexes normalize them. Strings
+// returned are copies, valid after the list changes.
 //
 // The zero value is an empty list ready to use.
 type List struct {
-	buf      []string // ring buffer; len is 0 or a power of two
-	head     int      // index in buf of element 0
-	n        int      // number of elements
-	strBytes int      // heap bytes of the elements
+	ring  []listNode // the nodes, head first, in ring[first : first+k]
+	first int
+	k     int
+	n     int // elements
+	bytes int // heap bytes of the nodes' buffers
+}
+
+// listNode is a run of packed elements.
+type listNode struct {
+	buf    []byte // len(buf) is the whole allocation
+	lo, hi int    // the entries are buf[lo:hi]
+	count  int    // elements
+}
+
+// listNodeMax is the most bytes of entries a node collects (Redis's
+// list-max-listpack-size default is 8 KB). A variable so tests can make
+// nodes small.
+var listNodeMax = 4096
+
+// listNodeMin is the smallest buffer a node starts with.
+const listNodeMin = 32
+
+// Markers of the long length forms (see List).
+const (
+	entryLong = 0x80
+	entryHuge = 0x81
+)
+
+// entrySize returns the bytes an element of n bytes takes in a node.
+func entrySize(n int) int {
+	switch {
+	case n < entryLong:
+		return n + 2
+	case uint64(n) <= math.MaxUint32:
+		return n + 10
+	default:
+		return n + 18
+	}
+}
+
+// putEntry encodes v at the start of dst, which has entrySize(len(v)) bytes.
+func putEntry(dst []byte, v string) {
+	n := len(v)
+	switch {
+	case n < entryLong:
+		dst[0] = byte(n)
+		copy(dst[1:], v)
+		dst[1+n] = byte(n)
+	case uint64(n) <= math.MaxUint32:
+		dst[0] = entryLong
+		binary.LittleEndian.PutUint32(dst[1:], uint32(n))
+		copy(dst[5:], v)
+		binary.LittleEndian.PutUint32(dst[5+n:], uint32(n))
+		dst[9+n] = entryLong
+	default:
+		dst[0] = entryHuge
+		binary.LittleEndian.PutUint64(dst[1:], uint64(n))
+		copy(dst[9:], v)
+		binary.LittleEndian.PutUint64(dst[9+n:], uint64(n))
+		dst[17+n] = entryHuge
+	}
+}
+
+// entryAt returns the bounds of the bytes of the entry starting at off and
+// the offset of the next entry.
+func entryAt(b []byte, off int) (vs, ve, next int) {
+	switch h := b[off]; h {
+	case entryLong:
+		vs = off + 5
+		ve = vs + int(binary.LittleEndian.Uint32(b[off+1:]))
+		return vs, ve, ve + 5
+	case entryHuge:
+		vs = off + 9
+		ve = vs + int(binary.LittleEndian.Uint64(b[off+1:]))
+		return vs, ve, ve + 9
+	default:
+		vs = off + 1
+		ve = vs + int(h)
+		return vs, ve, ve + 1
+	}
+}
+
+// entryBefore returns the start of the entry ending at end and the bounds
+// of its bytes.
+func entryBefore(b []byte, end int) (start, vs, ve int) {
+	switch t := b[end-1]; t {
+	case entryLong:
+		ve = end - 5
+		vs = ve - int(binary.LittleEndian.Uint32(b[ve:]))
+		return vs - 5, vs, ve
+	case entryHuge:
+		ve = end - 9
+		vs = ve - int(binary.LittleEndian.Uint64(b[ve:]))
+		return vs - 9, vs, ve
+	default:
+		ve = end - 1
+		vs = ve - int(t)
+		return vs - 1, vs, ve
+	}
+}
+
+// view returns b[vs:ve] as a string sharing b's memory: valid only while
+// the bytes are not changed.
+func view(b []byte, vs, ve int) string {
+	if vs == ve {
+		return ""
+	}
+	return unsafe.String(&b[vs], ve-vs)
 }
 
 // NewList returns an empty list.
@@ -30,65 +144,159 @@ func (l *List) Encoding() string { return EncodingQuicklist }
 // Len returns the number of elements.
 func (l *List) Len() int { return l.n }
 
-// at returns a pointer to element i (0 <= i < Len()).
-func (l *List) at(i int) *string {
-	return &l.buf[(l.head+i)&(len(l.buf)-1)]
+// node returns node i (0 <= i < k), the head's node being 0.
+func (l *List) node(i int) *listNode { return &l.ring[l.first+i] }
+
+// newBuf allocates a node buffer of at least size bytes, accounting for it.
+func (l *List) newBuf(size int) []byte {
+	b := make([]byte, allocSize(size, false))
+	l.bytes += len(b)
+	return b
 }
 
-// resize moves the elements to a new ring buffer of size c (a power of two
-// >= Len()), starting at index 0.
-func (l *List) resize(c int) {
-	nb := make([]string, c)
-	if l.n > 0 {
-		first := copy(nb, l.buf[l.head:min(l.head+l.n, len(l.buf))])
-		copy(nb[first:l.n], l.buf)
+// openGap makes room for m nodes before node at (0 <= at <= k); the caller
+// fills node(at) .. node(at+m-1).
+func (l *List) openGap(at, m int) {
+	r, f := l.ring, l.first
+	switch {
+	case at == 0 && f >= m:
+		l.first -= m
+	case at > 0 && f+l.k+m <= len(r):
+		copy(r[f+at+m:], r[f+at:f+l.k])
+	case at < l.k && f >= m:
+		copy(r[f-m:], r[f:f+at])
+		l.first -= m
+	default: // a new ring, twice what is needed, the nodes centered
+		size := l.k + m
+		if l.k > 0 {
+			size *= 2
+		}
+		nr := make([]listNode, size)
+		nf := (size - l.k - m) / 2
+		copy(nr[nf:], r[f:f+at])
+		copy(nr[nf+at+m:], r[f+at:f+l.k])
+		l.ring, l.first = nr, nf
 	}
-	l.buf, l.head = nb, 0
+	l.k += m
 }
 
-// reserve makes room for extra more elements.
-func (l *List) reserve(extra int) {
-	if need := l.n + extra; need > len(l.buf) {
-		l.resize(max(minListCap, ceilPow2(need)))
+// removeNodes drops nodes at .. at+m-1 and their buffers.
+func (l *List) removeNodes(at, m int) {
+	r, f := l.ring, l.first
+	for i := at; i < at+m; i++ {
+		l.bytes -= len(r[f+i].buf)
+	}
+	if at < l.k-at-m { // fewer nodes before the gap: move them
+		copy(r[f+m:], r[f:f+at])
+		clear(r[f : f+m])
+		l.first += m
+	} else {
+		copy(r[f+at:], r[f+at+m:f+l.k])
+		clear(r[f+l.k-m : f+l.k])
+	}
+	l.k -= m
+	switch {
+	case l.k == 0:
+		l.ring, l.first = nil, 0
+	case len(r) > 4 && l.k < len(r)/4:
+		size := 2 * l.k
+		nr := make([]listNode, size)
+		nf := (size - l.k) / 2
+		copy(nr[nf:], r[l.first:l.first+l.k])
+		l.ring, l.first = nr, nf
 	}
 }
 
-// shrink releases memory when the buffer is less than a quarter full.
-func (l *List) shrink() {
-	if len(l.buf) > minListCap && l.n < len(l.buf)/4 {
-		l.resize(max(minListCap, ceilPow2(l.n*2)))
+// room makes space for need more bytes at the head (front) or tail of nd,
+// moving its entries or growing its buffer up to listNodeMax; false when
+// the entries would exceed listNodeMax.
+func (l *List) room(nd *listNode, need int, front bool) bool {
+	used := nd.hi - nd.lo
+	if used+need > listNodeMax {
+		return false
 	}
+	if front && nd.lo >= need || !front && len(nd.buf)-nd.hi >= need {
+		return true
+	}
+	// A bigger buffer gets the entries at its far end: the pushes come
+	// from this side. Within the buffer, half of what is spare is left on
+	// the other side, as pushes then come from both.
+	nb, lo := nd.buf, 0
+	if used+need > len(nb) {
+		nb = l.newBuf(max(used+need, min(2*len(nb), listNodeMax)))
+		l.bytes -= len(nd.buf)
+		if front {
+			lo = len(nb) - used
+		}
+	} else if spare := (len(nb) - used - need) / 2; front {
+		lo = need + spare
+	} else {
+		lo = spare
+	}
+	copy(nb[lo:], nd.buf[nd.lo:nd.hi])
+	nd.buf, nd.lo, nd.hi = nb, lo, lo+used
+	return true
+}
+
+// freshNode returns an empty node for an entry of need bytes next to
+// neighbour (nil if none): a full-sized buffer when the neighbour is a
+// full regular node, as the list is then long, a small one otherwise.
+func (l *List) freshNode(need int, neighbour *listNode, front bool) listNode {
+	size := max(need, listNodeMin)
+	if neighbour != nil {
+		if used := neighbour.hi - neighbour.lo; used <= listNodeMax && 2*used >= listNodeMax {
+			size = max(need, listNodeMax)
+		}
+	}
+	nd := listNode{buf: l.newBuf(size)}
+	if front {
+		nd.lo, nd.hi = len(nd.buf), len(nd.buf)
+	}
+	return nd
 }
 
 // PushFront inserts vals at the head one after the other, as LPUSH does:
-// PushFront("a", "b") leaves "b" first.
+// PushFront("a", "b") leaves "b" first. The list copies the bytes.
 func (l *List) PushFront(vals ...string) {
-	l.reserve(len(vals))
 	for _, v := range vals {
-		l.head = (l.head - 1) & (len(l.buf) - 1)
-		l.buf[l.head] = v
+		need := entrySize(len(v))
+		if l.k == 0 || !l.room(l.node(0), need, true) {
+			var next *listNode
+			if l.k > 0 {
+				next = l.node(0)
+			}
+			nd := l.freshNode(need, next, true)
+			l.openGap(0, 1)
+			*l.node(0) = nd
+		}
+		nd := l.node(0)
+		nd.lo -= need
+		putEntry(nd.buf[nd.lo:], v)
+		nd.count++
 		l.n++
-		l.strBytes += stringCost(len(v))
 	}
 }
 
-// PushBack appends vals at the tail in order, as RPUSH does.
+// PushBack appends vals at the tail in order, as RPUSH does. The list
+// copies the bytes.
 func (l *List) PushBack(vals ...string) {
-	l.reserve(len(vals))
 	for _, v := range vals {
-		*l.at(l.n) = v
+		need := entrySize(len(v))
+		if l.k == 0 || !l.room(l.node(l.k-1), need, false) {
+			var prev *listNode
+			if l.k > 0 {
+				prev = l.node(l.k - 1)
+			}
+			nd := l.freshNode(need, prev, false)
+			l.openGap(l.k, 1)
+			*l.node(l.k - 1) = nd
+		}
+		nd := l.node(l.k - 1)
+		putEntry(nd.buf[nd.hi:], v)
+		nd.hi += need
+		nd.count++
 		l.n++
-		l.strBytes += stringCost(len(v))
 	}
-}
-
-// take clears element i's slot and returns the element, accounting for it.
-func (l *List) take(i int) string {
-	p := l.at(i)
-	v := *p
-	*p = ""
-	l.strBytes -= stringCost(len(v))
-	return v
 }
 
 // PopFront removes and returns the head element; ok is false if empty.
@@ -96,10 +304,11 @@ func (l *List) PopFront() (v string, ok bool) {
 	if l.n == 0 {
 		return "", false
 	}
-	v = l.take(0)
-	l.head = (l.head + 1) & (len(l.buf) - 1)
-	l.n--
-	l.shrink()
+	nd := l.node(0)
+	vs, ve, next := entryAt(nd.buf, nd.lo)
+	v = string(nd.buf[vs:ve])
+	nd.lo = next
+	l.dropped(0, 1)
 	return v, true
 }
 
@@ -108,10 +317,22 @@ func (l *List) PopBack() (v string, ok bool) {
 	if l.n == 0 {
 		return "", false
 	}
-	v = l.take(l.n - 1)
-	l.n--
-	l.shrink()
+	nd := l.node(l.k - 1)
+	start, vs, ve := entryBefore(nd.buf, nd.hi)
+	v = string(nd.buf[vs:ve])
+	nd.hi = start
+	l.dropped(l.k-1, 1)
 	return v, true
+}
+
+// dropped records that m elements left node i, removing it if empty.
+func (l *List) dropped(i, m int) {
+	nd := l.node(i)
+	nd.count -= m
+	l.n -= m
+	if nd.count == 0 {
+		l.removeNodes(i, 1)
+	}
 }
 
 // normIndex converts a Redis index (negative counts from the tail) to a
@@ -123,13 +344,48 @@ func (l *List) normIndex(i int) (int, bool) {
 	return i, i >= 0 && i < l.n
 }
 
+// locate returns the node holding position i (0 <= i < Len()) and the
+// offset of its entry there, walking from the nearer end.
+func (l *List) locate(i int) (ni, off int) {
+	if i < l.n/2 {
+		for i >= l.node(ni).count {
+			i -= l.node(ni).count
+			ni++
+		}
+	} else {
+		back := l.n - 1 - i
+		ni = l.k - 1
+		for back >= l.node(ni).count {
+			back -= l.node(ni).count
+			ni--
+		}
+		i = l.node(ni).count - 1 - back
+	}
+	nd := l.node(ni)
+	if i <= nd.count/2 {
+		off = nd.lo
+		for ; i > 0; i-- {
+			_, _, off = entryAt(nd.buf, off)
+		}
+		return ni, off
+	}
+	off = nd.hi
+	for j := nd.count - i; j > 0; j-- {
+		off, _, _ = entryBefore(nd.buf, off)
+	}
+	return ni, off
+}
+
 // Index returns the element at Redis index i (LINDEX); ok is false when i
 // is out of range.
 func (l *List) Index(i int) (v string, ok bool) {
 	if i, ok = l.normIndex(i); !ok {
 		return "", false
 	}
-	return *l.at(i), true
+	ni, off := l.locate(i)
+	b := l.node(ni).buf
+	vs, ve, _ := entryAt(b, off)
+	return string(b[vs:ve]), true
 }
 
 // Set replaces the element at Redis index i (LSET) and reports whether i
@@ -139,10 +395,115 @@ func (l *List) Set(i int, v string) bool {
 	if !ok {
 		return false
 	}
-	p := l.at(i)
-	l.strBytes += stringCost(len(v)) - stringCost(len(*p))
-	*p = v
+	ni, off := l.locate(i)
+	nd := l.node(ni)
+	if vs, ve, _ := entryAt(nd.buf, off); ve-vs == len(v) {
+		copy(nd.buf[vs:ve], v)
+		return true
+	}
+	vals := nd.views(nil)
+	vals[nd.indexOf(off)] = v
+	l.rewrite(ni, vals)
 	return true
+}
+
+// indexOf returns which entry of nd starts at off.
+func (nd *listNode) indexOf(off int) int {
+	j := 0
+	for o := nd.lo; o < off; j++ {
+		_, _, o = entryAt(nd.buf, o)
+	}
+	return j
+}
+
+// views appends nd's elements, head first, to dst as strings sharing nd's
+// buffer (see view).
+func (nd *listNode) views(dst []string) []string {
+	for off := nd.lo; off < nd.hi; {
+		vs, ve, next := entryAt(nd.buf, off)
+		dst = append(dst, view(nd.buf, vs, ve))
+		off = next
+	}
+	return dst
+}
+
+// rewrite replaces node ni by freshly packed nodes holding vals (none when
+// vals is empty). vals may be views of node ni's buffer, which is left
+// unchanged. The caller keeps n up to date.
+func (l *List) rewrite(ni int, vals []string) {
+	total := 0
+	for _, v := range vals {
+		total += entrySize(len(v))
+	}
+	// Split into parts of about equal size, none above listNodeMax (unless
+	// one element is).
+	parts := max(1, (total+listNodeMax-1)/listNodeMax)
+	target := (total + parts - 1) / parts
+	var nodes []listNode
+	for i := 0; i < len(vals); {
+		size, j := 0, i
+		for j < len(vals) {
+			need := entrySize(len(vals[j]))
+			if j > i && (size >= target || size+need > listNodeMax) {
+				break
+			}
+			size += need
+			j++
+		}
+		nd := listNode{buf: l.newBuf(size), hi: size, count: j - i}
+		off := 0
+		for _, v := range vals[i:j] {
+			putEntry(nd.buf[off:], v)
+			off += entrySize(len(v))
+		}
+		nodes = append(nodes, nd)
+		i = j
+	}
+	if len(nodes) == 0 {
+		l.removeNodes(ni, 1)
+		return
+	}
+	l.bytes -= len(l.node(ni).buf)
+	*l.node(ni) = nodes[0]
+	if len(nodes) > 1 {
+		l.openGap(ni+1, len(nodes)-1)
+		for j, nd := range nodes[1:] {
+			*l.node(ni + 1 + j) = nd
+		}
+	}
+}
+
+// mergeSmall joins neighbouring nodes whose entries together take at most
+// half of listNodeMax, so deletions in the middle leave no trail of tiny
+// nodes.
+func (l *List) mergeSmall() {
+	for i := 0; i+1 < l.k; {
+		a, b := l.node(i), l.node(i+1)
+		ua, ub := a.hi-a.lo, b.hi-b.lo
+		if 2*(ua+ub) > listNodeMax {
+			i++
+			continue
+		}
+		nb := l.newBuf(ua + ub)
+		copy(nb, a.buf[a.lo:a.hi])
+		copy(nb[ua:], b.buf[b.lo:b.hi])
+		l.bytes -= len(a.buf)
+		*a = listNode{buf: nb, hi: ua + ub, count: a.count + b.count}
+		l.removeNodes(i+1, 1)
+	}
+}
+
+// fit gives node i a smaller buffer when it uses less than a quarter of it.
+func (l *List) fit(i int) {
+	nd := l.node(i)
+	used := nd.hi - nd.lo
+	if len(nd.buf) <= listNodeMin || 4*used >= len(nd.buf) {
+		return
+	}
+	nb := l.newBuf(used)
+	copy(nb, nd.buf[nd.lo:nd.hi])
+	l.bytes -= len(nd.buf)
+	nd.buf, nd.lo, nd.hi = nb, 0, used
 }
 
 // span converts LRANGE/LTRIM bounds to positions lo..hi inclusive, with
@@ -162,17 +523,53 @@ func (l *List) span(start, stop int) (lo, hi int, ok bool) {
 	return start, min(stop, l.n-1), true
 }
 
+// each calls fn for cnt elements from position pos on, head to tail, until
+// fn returns false. Each node's elements handed to fn share one new
+// allocation, so they stay valid after the list changes.
+func (l *List) each(pos, cnt int, fn func(v string) bool) {
+	if cnt <= 0 {
+		return
+	}
+	ni, off := l.locate(pos)
+	for ; cnt > 0; ni++ {
+		nd := l.node(ni)
+		// Size the copy of this node's part, then fill it.
+		size, m := 0, 0
+		for o := off; o < nd.hi && m < cnt; m++ {
+			vs, ve, next := entryAt(nd.buf, o)
+			size += ve - vs
+			o = next
+		}
+		var s string
+		if size > 0 {
+			b := make([]byte, 0, size)
+			for o, j := off, 0; j < m; j++ {
+				vs, ve, next := entryAt(nd.buf, o)
+				b = append(b, nd.buf[vs:ve]...)
+				o = next
+			}
+			s = unsafe.String(&b[0], size)
+		}
+		for o, at, j := off, 0, 0; j < m; j++ {
+			vs, ve, next := entryAt(nd.buf, o)
+			if !fn(s[at : at+ve-vs]) {
+				return
+			}
+			at += ve - vs
+			o = next
+		}
+		cnt -= m
+		if ni+1 < l.k {
+			off = l.node(ni + 1).lo
+		}
+	}
+}
+
 // RangeFunc calls fn for the elements from start to stop inclusive, with
 // LRANGE's index rules, until fn returns false.
 func (l *List) RangeFunc(start, stop int, fn func(v string) bool) {
-	lo, hi, ok := l.span(start, stop)
-	if !ok {
-		return
-	}
-	for i := lo; i <= hi; i++ {
-		if !fn(*l.at(i)) {
-			return
-		}
+	if lo, hi, ok := l.span(start, stop); ok {
+		l.each(lo, hi-lo+1, fn)
 	}
 }
 
@@ -184,75 +581,87 @@ func (l *List) Range(start, stop int) []string {
 		return nil
 	}
 	out := make([]string, 0, hi-lo+1)
-	for i := lo; i <= hi; i++ {
-		out = append(out, *l.at(i))
-	}
+	l.each(lo, hi-lo+1, func(v string) bool { out = append(out, v); return true })
 	return out
 }
 
 // All calls fn for every element from head to tail until fn returns false.
-func (l *List) All(fn func(v string) bool) {
-	for i := 0; i < l.n; i++ {
-		if !fn(*l.at(i)) {
-			return
-		}
-	}
-}
+func (l *List) All(fn func(v string) bool) { l.each(0, l.n, fn) }
 
 // Trim keeps only the elements from start to stop inclusive, with LTRIM's
 // index rules (an empty range empties the list).
 func (l *List) Trim(start, stop int) {
 	lo, hi, ok := l.span(start, stop)
 	if !ok {
-		lo, hi = l.n, l.n-1
+		*l = List{}
+		return
 	}
-	for i := 0; i < lo; i++ {
-		l.take(i)
+	for back := l.n - 1 - hi; back > 0; {
+		nd := l.node(l.k - 1)
+		if nd.count <= back {
+			back -= nd.count
+			l.dropped(l.k-1, nd.count)
+			continue
+		}
+		for j := 0; j < back; j++ {
+			nd.hi, _, _ = entryBefore(nd.buf, nd.hi)
+		}
+		l.dropped(l.k-1, back)
+		l.fit(l.k - 1)
+		break
 	}
-	for i := hi + 1; i < l.n; i++ {
-		l.take(i)
+	for front := lo; front > 0; {
+		nd := l.node(0)
+		if nd.count <= front {
+			front -= nd.count
+			l.dropped(0, nd.count)
+			continue
+		}
+		for j := 0; j < front; j++ {
+			_, _, nd.lo = entryAt(nd.buf, nd.lo)
+		}
+		l.dropped(0, front)
+		l.fit(0)
+		break
 	}
-	if l.n > 0 {
-		l.head = (l.head + lo) & (len(l.buf) - 1)
-	}
-	l.n = hi - lo + 1
-	l.shrink()
 }
 
-// insertAt inserts v so that it becomes element pos (0 <= pos <= Len()),
-// shifting whichever side of pos is shorter.
-func (l *List) insertAt(pos int, v string) {
-	l.reserve(1)
-	if pos < l.n/2 {
-		l.head = (l.head - 1) & (len(l.buf) - 1)
-		l.n++
-		for j := 0; j < pos; j++ {
-			*l.at(j) = *l.at(j + 1)
-		}
-	} else {
-		l.n++
-		for j := l.n - 1; j > pos; j-- {
-			*l.at(j) = *l.at(j - 1)
+// find returns the node and offset of the first element (from the head)
+// equal to v; ok is false when there is none.
+func (l *List) find(v string) (ni, off int, ok bool) {
+	for ni = 0; ni < l.k; ni++ {
+		nd := l.node(ni)
+		for off = nd.lo; off < nd.hi; {
+			vs, ve, next := entryAt(nd.buf, off)
+			if string(nd.buf[vs:ve]) == v {
+				return ni, off, true
+			}
+			off = next
 		}
 	}
-	*l.at(pos) = v
-	l.strBytes += stringCost(len(v))
+	return 0, 0, false
 }
 
 // Insert inserts v before or after the first element (from the head) equal
 // to pivot, as LINSERT does, and returns the new length, or -1 when pivot
 // is not in the list.
 func (l *List) Insert(pivot string, before bool, v string) int {
-	for i := 0; i < l.n; i++ {
-		if *l.at(i) == pivot {
-			if !before {
-				i++
-			}
-			l.insertAt(i, v)
-			return l.n
-		}
+	ni, off, ok := l.find(pivot)
+	if !ok {
+		return -1
 	}
-	return -1
+	nd := l.node(ni)
+	j := nd.indexOf(off)
+	if !before {
+		j++
+	}
+	vals := nd.views(make([]string, 0, nd.count+1))
+	vals = append(vals, "")
+	copy(vals[j+1:], vals[j:])
+	vals[j] = v
+	l.rewrite(ni, vals)
+	l.n++
+	return l.n
 }
 
 // Remove deletes elements equal to v, as LREM does, and returns how many
@@ -265,38 +674,49 @@ func (l *List) Remove(count int, v string) int {
 		limit = uint(-count) // uint: -MinInt stays positive
 	}
 	removed := 0
-	// Compact the kept elements toward the end the scan started from.
-	w := 0
-	for r := 0; r < l.n; r++ {
-		ri, wi := r, w
+	var vals []string
+	for step := 0; step < l.k && (count == 0 || uint(removed) < limit); step++ {
+		ni := step
 		if fromTail {
-			ri, wi = l.n-1-r, l.n-1-w
+			ni = l.k - 1 - step
 		}
-		e := *l.at(ri)
-		if e == v && (count == 0 || uint(removed) < limit) {
-			removed++
+		nd := l.node(ni)
+		vals = nd.views(vals[:0])
+		var kept []string
+		was := removed
+		if fromTail { // compact toward the tail, scanning from it
+			w := len(vals)
+			for j := len(vals) - 1; j >= 0; j-- {
+				if vals[j] == v && uint(removed) < limit {
+					removed++
+					continue
+				}
+				w--
+				vals[w] = vals[j]
+			}
+			kept = vals[w:]
+		} else {
+			kept = vals[:0]
+			for _, e := range vals {
+				if e == v && (count == 0 || uint(removed) < limit) {
+					removed++
+					continue
+				}
+				kept = append(kept, e)
+			}
+		}
+		if removed == was {
 			continue
 		}
-		*l.at(wi) = e
-		w++
-	}
-	if removed == 0 {
-		return 0
-	}
-	for k := 0; k < removed; k++ { // the vacated slots: the far end
-		i := w + k
-		if fromTail {
-			i = k
+		l.n -= removed - was
+		l.rewrite(ni, kept)
+		if len(kept) == 0 {
+			step-- // the node is gone: the next one to scan is one step closer
 		}
-		p := l.at(i)
-		*p = ""
 	}
-	l.strBytes -= removed * stringCost(len(v))
-	if fromTail {
-		l.head = (l.head + removed) & (len(l.buf) - 1)
+	if removed > 0 {
+		l.mergeSmall()
 	}
-	l.n -= removed
-	l.shrink()
 	return removed
 }
 
@@ -323,21 +743,45 @@ func (l *List) Pos(elem string, rank, count, maxlen int) []int {
 		limit = min(limit, maxlen)
 	}
 	var out []int
-	for k := 0; k < limit; k++ {
-		i := k
-		if rank < 0 {
-			i = l.n - 1 - k
-		}
-		if *l.at(i) != elem {
-			continue
+	match := func(i int, b []byte) bool { // false: stop
+		if string(b) != elem {
+			return true
 		}
 		if skip > 0 {
 			skip--
-			continue
+			return true
 		}
 		out = append(out, i)
-		if count > 0 && len(out) >= count {
-			break
+		return count == 0 || len(out) < count
+	}
+	scanned := 0
+	if rank >= 0 {
+		for ni := 0; ni < l.k; ni++ {
+			nd := l.node(ni)
+			for off := nd.lo; off < nd.hi; scanned++ {
+				if scanned == limit {
+					return out
+				}
+				vs, ve, next := entryAt(nd.buf, off)
+				if !match(scanned, nd.buf[vs:ve]) {
+					return out
+				}
+				off = next
+			}
+		}
+		return out
+	}
+	for ni := l.k - 1; ni >= 0; ni-- {
+		nd := l.node(ni)
+		for end := nd.hi; end > nd.lo; scanned++ {
+			if scanned == limit {
+				return out
+			}
+			start, vs, ve := entryBefore(nd.buf, end)
+			if !match(l.n-1-scanned, nd.buf[vs:ve]) {
+				return out
+			}
+			end = start
 		}
 	}
 	return out
@@ -345,20 +789,24 @@ func (l *List) Pos(elem string, rank, count, maxlen int) []int {
 
 // Clone returns an independent copy of l.
 func (l *List) Clone() *List {
-	c := &List{strBytes: l.strBytes}
-	if l.n > 0 {
-		c.resize(len(l.buf))
-		c.n = l.n
-		for i := 0; i < l.n; i++ {
-			c.buf[i] = *l.at(i)
-		}
+	c := &List{n: l.n}
+	if l.k == 0 {
+		return c
+	}
+	c.ring = make([]listNode, l.k)
+	c.k = l.k
+	for i := range l.k {
+		nd := l.node(i)
+		used := nd.hi - nd.lo
+		b := c.newBuf(used)
+		copy(b, nd.buf[nd.lo:nd.hi])
+		c.ring[i] = listNode{buf: b, hi: used, count: nd.count}
 	}
 	return c
 }
 
-// MemoryUsage returns the heap bytes held by l, including its header,
-// assuming each element string owns its allocation.
+// MemoryUsage returns the heap bytes held by l, including its header.
 func (l *List) MemoryUsage() int {
 	return allocSize(int(unsafe.Sizeof(*l)), true) +
-		allocSize(len(l.buf)*int(unsafe.Sizeof("")), true) + l.strBytes
+		allocSize(len(l.ring)*int(unsafe.Sizeof(listNode{})), true) + l.bytes
 }

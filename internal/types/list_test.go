@@ -236,10 +236,30 @@ func (m listModel) norm(start, stop int) (int, int) {
 // TestListModel runs random operation sequences against listModel, with
 // pushes and pops at both ends so the ring buffer wraps, grows and shrinks.
 func TestListModel(t *testing.T) {
+	for _, nodeMax := range []int{listNodeMax, 24} {
+		t.Run(fmt.Sprintf("nodes=%d", nodeMax), func(t *testing.T) {
+			smallNodes(t, nodeMax)
+			testListModel(t)
+		})
+	}
+}
+
+func testListModel(t *testing.T) {
 	forSeeds(t, func(t *testing.T, r *rand.Rand) {
 		l := NewList()
 		var m listModel
-		val := func() string { return strconv.Itoa(r.IntN(8)) }
+		// Eight values, some of them also long (past one-byte lengths) or
+		// empty, so that pivots and removals match often.
+		val := func() string {
+			d := strconv.Itoa(r.IntN(8))
+			switch r.IntN(12) {
+			case 0:
+				return strings.Repeat(d, 130)
+			case 1:
+				return ""
+			}
+			return d
+		}
 		idx := func() int { return r.IntN(2*len(m)+6) - len(m) - 3 }
 		for step := range 20000 {
 			var desc string
@@ -399,30 +419,70 @@ func TestListModel(t *testing.T) {
 	})
 }
 
-// checkList verifies a List's internal invariants: power-of-two buffer, no
-// references kept outside the live window, not too empty, exact accounting.
+// checkList verifies a List's internal invariants: nodes that decode to
+// exactly their counts from either end, no node above listNodeMax unless it
+// holds one element, no references outside the live nodes, a ring not too
+// empty, and exact accounting.
 func checkList(t *testing.T, l *List) {
 	t.Helper()
-	c := len(l.buf)
-	if c&(c-1) != 0 || l.n > c {
-		t.Fatalf("buffer of %d for %d elements", c, l.n)
+	if l.first < 0 || l.k < 0 || l.first+l.k > len(l.ring) {
+		t.Fatalf("nodes at %d..%d of a ring of %d", l.first, l.first+l.k, len(l.ring))
 	}
-	if c > minListCap && l.n < c/4 {
-		t.Fatalf("buffer of %d for %d elements was not shrunk", c, l.n)
+	if len(l.ring) > 4 && l.k < len(l.ring)/4 {
+		t.Fatalf("%d nodes in a ring of %d were not shrunk", l.k, len(l.ring))
 	}
-	bytes := 0
-	for i := 0; i < c; i++ {
-		pos := (i - l.head + c) & (c - 1)
-		if pos >= l.n && l.buf[i] != "" {
-			t.Fatalf("slot %d outside the list still holds %q", i, l.buf[i])
-		}
-		if pos < l.n {
-			bytes += stringCost(len(l.buf[i]))
+	for i, nd := range l.ring {
+		if (i < l.first || i >= l.first+l.k) && nd.buf != nil {
+			t.Fatalf("ring slot %d outside the nodes still holds a buffer", i)
 		}
 	}
-	if bytes != l.strBytes {
-		t.Fatalf("strBytes = %d, want %d", l.strBytes, bytes)
+	n, bytes := 0, 0
+	for i := range l.k {
+		nd := l.node(i)
+		if nd.count <= 0 || nd.lo < 0 || nd.lo > nd.hi || nd.hi > len(nd.buf) {
+			t.Fatalf("node %d: count %d, entries at %d..%d of %d bytes", i, nd.count, nd.lo, nd.hi, len(nd.buf))
+		}
+		if nd.hi-nd.lo > listNodeMax && nd.count > 1 {
+			t.Fatalf("node %d: %d elements in %d bytes, over %d", i, nd.count, nd.hi-nd.lo, listNodeMax)
+		}
+		if allocSize(len(nd.buf), false) != len(nd.buf) {
+			t.Fatalf("node %d: a buffer of %d bytes is not a whole allocation", i, len(nd.buf))
+		}
+		var fwd, back []string
+		for off := nd.lo; off < nd.hi; {
+			vs, ve, next := entryAt(nd.buf, off)
+			if next > nd.hi {
+				t.Fatalf("node %d: entry at %d ends at %d, past %d", i, off, next, nd.hi)
+			}
+			fwd = append(fwd, string(nd.buf[vs:ve]))
+			off = next
+		}
+		for end := nd.hi; end > nd.lo; {
+			start, vs, ve := entryBefore(nd.buf, end)
+			if start < nd.lo {
+				t.Fatalf("node %d: entry ending at %d starts at %d, before %d", i, end, start, nd.lo)
+			}
+			back = append(back, string(nd.buf[vs:ve]))
+			end = start
+		}
+		slices.Reverse(back)
+		if len(fwd) != nd.count || !slices.Equal(fwd, back) {
+			t.Fatalf("node %d: count %d, read forward %q, backward %q", i, nd.count, fwd, back)
+		}
+		n += nd.count
+		bytes += len(nd.buf)
 	}
+	if n != l.n || bytes != l.bytes {
+		t.Fatalf("nodes hold %d elements in %d bytes; the list says %d in %d", n, bytes, l.n, l.bytes)
+	}
+}
+
+// smallNodes makes list nodes hold a few bytes for the rest of the test,
+// so that short tests cross node boundaries all the time.
+func smallNodes(t testing.TB, max int) {
+	old := listNodeMax
+	listNodeMax = max
+	t.Cleanup(func() { listNodeMax = old })
 }
 
 func TestListShrink(t *testing.T) {
@@ -434,16 +494,17 @@ func TestListShrink(t *testing.T) {
 	for l.Len() > 0 {
 		l.PopFront()
 	}
-	if len(l.buf) > minListCap || l.MemoryUsage() > 512 {
-		t.Fatalf("emptied list keeps a buffer of %d (MemoryUsage %d, was %d)", len(l.buf), l.MemoryUsage(), big)
+	if l.ring != nil || l.MemoryUsage() > 512 {
+		t.Fatalf("emptied list keeps %d nodes in a ring of %d (MemoryUsage %d, was %d)", l.k, len(l.ring), l.MemoryUsage(), big)
 	}
 	for i := range 100000 {
 		l.PushFront(strconv.Itoa(i))
 	}
 	l.Trim(5, 5)
-	if got, _ := l.Index(0); len(l.buf) > minListCap || got != "99994" {
-		t.Fatalf("after Trim(5, 5): buffer %d, element %q; want <= %d, %q", len(l.buf), got, minListCap, "99994")
+	if got, _ := l.Index(0); l.MemoryUsage() > 512 || got != "99994" {
+		t.Fatalf("after Trim(5, 5): MemoryUsage %d, element %q; want <= 512, %q", l.MemoryUsage(), got, "99994")
 	}
+	checkList(t, l)
 }
 
 func TestListClone(t *testing.T) {
@@ -491,6 +552,7 @@ func FuzzListIndexes(f *testing.F) {
 	f.Add(uint8(5), int64(0), int64(-1), int64(1), int64(0))
 	f.Add(uint8(0), int64(math.MinInt64), int64(math.MaxInt64), int64(math.MinInt64), int64(math.MaxInt64))
 	f.Add(uint8(9), int64(-3), int64(2), int64(-2), int64(3))
+	smallNodes(f, 24)
 	f.Fuzz(func(t *testing.T, n uint8, a, b, rank, count int64) {
 		vals := make([]string, n%40)
 		for i := range vals {
@@ -516,4 +578,40 @@ func FuzzListIndexes(f *testing.F) {
 		l.Trim(start, stop)
 		checkList(t, l)
 	})
+}
+
+// TestListEntryLengths pushes and pops elements around the lengths where
+// the entry encoding changes (one-byte lengths end at 127) and past the node
+// size, from both ends, with default and small nodes.
+func TestListEntryLengths(t *testing.T) {
+	lengths := []int{0, 1, 126, 127, 128, 129, 4095, 4096, 4097, 70000}
+	for _, nodeMax := range []int{listNodeMax, 24} {
+		smallNodes(t, nodeMax)
+		var want []string
+		l := NewList()
+		for i, n := range lengths {
+			v := strings.Repeat(string(rune('a'+i)), n)
+			l.PushBack(v)
+			l.PushFront(v)
+			want = append([]string{v}, append(want, v)...)
+		}
+		checkList(t, l)
+		if got := contents(l); !slices.Equal(got, want) {
+			t.Fatalf("nodes of %d: contents differ after pushes", nodeMax)
+		}
+		for i := range want {
+			if got, _ := l.Index(i); got != want[i] {
+				t.Fatalf("nodes of %d: Index(%d) has %d bytes, want %d", nodeMax, i, len(got), len(want[i]))
+			}
+		}
+		for len(want) > 0 {
+			f, _ := l.PopFront()
+			b, _ := l.PopBack()
+			if f != want[0] || b != want[len(want)-1] {
+				t.Fatalf("nodes of %d: popped %d and %d bytes, want %d and %d", nodeMax, len(f), len(b), len(want[0]), len(want[len(want)-1]))
+			}
+			want = want[1 : len(want)-1]
+			checkList(t, l)
+		}
+	}
 }
