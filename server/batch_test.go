@@ -122,7 +122,7 @@ func TestPipelinedIncrsAddUp(t *testing.T) {
 }
 
 // TestBorrowedWritesKeepValues pipelines writes that take their arguments
-// as views of the read buffer (RPUSH, SADD, INCR of new keys) in chunks of
+// as views of the read buffer (RPUSH, SADD, HSET, ZADD, INCR of new keys) in chunks of
 // odd sizes, so that requests straddle reads and the buffer is refilled
 // and compacted under them: what the store kept must read back exactly.
 func TestBorrowedWritesKeepValues(t *testing.T) {
@@ -134,6 +134,8 @@ func TestBorrowedWritesKeepValues(t *testing.T) {
 		v := "value-" + strconv.Itoa(i)
 		fmt.Fprintf(&req, "*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$%d\r\n%s\r\n", len(v), v)
 		fmt.Fprintf(&req, "*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$%d\r\n%s\r\n", len(v), v)
+		fmt.Fprintf(&req, "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", len(v), v, len(v), v)
+		fmt.Fprintf(&req, "*4\r\n$4\r\nZADD\r\n$1\r\nz\r\n$1\r\n1\r\n$%d\r\n%s\r\n", len(v), v)
 		k := "counter-" + strconv.Itoa(i)
 		fmt.Fprintf(&req, "*2\r\n$4\r\nINCR\r\n$%d\r\n%s\r\n", len(k), k)
 	}
@@ -148,7 +150,7 @@ func TestBorrowedWritesKeepValues(t *testing.T) {
 		}
 	}()
 	rd := resp.NewReader(rc.br)
-	for i := range 3 * n {
+	for i := range 5 * n {
 		rc.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
 		if v, err := rd.ReadValue(); err != nil || v.Kind != resp.Integer {
 			t.Fatalf("reply %d: %v, %v", i, v, err)
@@ -160,19 +162,28 @@ func TestBorrowedWritesKeepValues(t *testing.T) {
 	for _, m := range do(t, c, "SMEMBERS", "s").Elems {
 		members[m.Str] = true
 	}
-	if len(list) != n || len(members) != n {
-		t.Fatalf("list of %d, set of %d, want %d", len(list), len(members), n)
+	fields := map[string]string{}
+	hall := do(t, c, "HGETALL", "h").Elems
+	for j := 0; j+1 < len(hall); j += 2 {
+		fields[hall[j].Str] = hall[j+1].Str
+	}
+	zmembers := map[string]bool{}
+	for _, m := range do(t, c, "ZRANGE", "z", "0", "-1").Elems {
+		zmembers[m.Str] = true
+	}
+	if len(list) != n || len(members) != n || len(fields) != n || len(zmembers) != n {
+		t.Fatalf("list of %d, set of %d, hash of %d, sorted set of %d; want %d", len(list), len(members), len(fields), len(zmembers), n)
 	}
 	for i := range n {
 		v := "value-" + strconv.Itoa(i)
-		if list[i].Str != v || !members[v] {
-			t.Fatalf("element %d: list %q, in set %v; want %q", i, list[i].Str, members[v], v)
+		if list[i].Str != v || !members[v] || fields[v] != v || !zmembers[v] {
+			t.Fatalf("element %d: list %q, in set %v, hash field %q, in sorted set %v; want %q", i, list[i].Str, members[v], fields[v], zmembers[v], v)
 		}
 		if got := do(t, c, "GET", "counter-"+strconv.Itoa(i)); got.Str != "1" {
 			t.Fatalf("counter-%d = %v", i, got)
 		}
 	}
-	if got := do(t, c, "DBSIZE"); got.Int != n+2 {
-		t.Fatalf("DBSIZE = %v, want %d", got, n+2)
+	if got := do(t, c, "DBSIZE"); got.Int != n+4 {
+		t.Fatalf("DBSIZE = %v, want %d", got, n+4)
 	}
 }

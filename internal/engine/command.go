@@ -48,6 +48,9 @@ var borrowArgs = map[string]bool{
 	"incr": true, "decr": true, "incrby": true, "decrby": true,
 	"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true,
 	"sadd": true, "srem": true, // a new member is stored as a copy (Set.AddCopy)
+	// A value, and a new field, are stored as copies (Hash.SetCopy).
+	"hset": true, "hmset": true, "hsetnx": true,
+	"zadd": true, // a new member is stored as a copy (types.ZAddCopy)
 }
 
 // borrowFirst[len(name)] has bit c-'a' set when a command of borrowArgs

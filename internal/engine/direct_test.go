@@ -100,7 +100,7 @@ func TestNoteExpiredCopiesKey(t *testing.T) {
 func TestBorrowArgsFlag(t *testing.T) {
 	writes := map[string]bool{"incr": true, "decr": true, "incrby": true, "decrby": true,
 		"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true,
-		"sadd": true, "srem": true}
+		"sadd": true, "srem": true, "hset": true, "hmset": true, "hsetnx": true, "zadd": true}
 	n := 0
 	for name, cmd := range commands {
 		if cmd.Flags&FlagBorrowArgs == 0 {
@@ -198,15 +198,17 @@ func TestBorrowedWritesCopyWhatTheyKeep(t *testing.T) {
 	}
 }
 
-// TestBorrowedWritesCopyValues pushes list values and adds set members
-// (integers, then others, which convert an intset) that are views of one
-// buffer, overwritten after every command, through the dispatcher and a
-// Batch: the lists and sets keep what was written, and pops give it back.
+// TestBorrowedWritesCopyValues pushes list values, adds set members
+// (integers, then others, which convert an intset), sets hash fields
+// (then a long one, which converts a listpack hash) and adds sorted-set
+// members, all views of one buffer overwritten after every command,
+// through the dispatcher and a Batch: the containers keep what was
+// written, and pops give it back.
 func TestBorrowedWritesCopyValues(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		en := New(Config{Shards: 4, ManualReaper: true})
 		var b Batch
-		buf := make([]byte, 64)
+		buf := make([]byte, 256)
 		run := func(parts ...string) resp.Value {
 			var args []string
 			at := 0
@@ -263,7 +265,54 @@ func TestBorrowedWritesCopyValues(t *testing.T) {
 				delete(model[k], m)
 			}
 		}
+		hashes := map[string]map[string]string{}
+		zsets := map[string]map[string]string{}
+		for i := range 40 {
+			k := strconv.Itoa(i % 2)
+			if hashes[k] == nil {
+				hashes[k], zsets[k] = map[string]string{}, map[string]string{}
+			}
+			f, v := "f"+strconv.Itoa(i%7), "v"+strconv.Itoa(i)
+			if i > 30 { // past hash-max-listpack-value: the hash converts
+				f += strings.Repeat("-", 70)
+			}
+			switch i % 3 {
+			case 0:
+				run("HSET", "hash:"+k, f, v, "g"+strconv.Itoa(i), v)
+				hashes[k][f], hashes[k]["g"+strconv.Itoa(i)] = v, v
+			case 1:
+				run("HMSET", "hash:"+k, f, v)
+				hashes[k][f] = v
+			default:
+				if run("HSETNX", "hash:"+k, f, v).Int == 1 {
+					hashes[k][f] = v
+				}
+			}
+			score := strconv.Itoa(i % 5)
+			run("ZADD", "zset:"+k, score, f, score, "m"+strconv.Itoa(i))
+			zsets[k][f], zsets[k]["m"+strconv.Itoa(i)] = score, score
+		}
 		b.Release()
+		for k, fields := range hashes {
+			got := strs(execRESP(t, en, []string{"HGETALL", "hash:" + k}))
+			if len(got) != 2*len(fields) {
+				t.Fatalf("batched %v: hash:%s holds %q, want %v", batched, k, got, fields)
+			}
+			for j := 0; j < len(got); j += 2 {
+				if fields[got[j]] != got[j+1] {
+					t.Errorf("batched %v: hash:%s field %q = %q, want %q", batched, k, got[j], got[j+1], fields[got[j]])
+				}
+			}
+			got = strs(execRESP(t, en, []string{"ZRANGE", "zset:" + k, "0", "-1", "WITHSCORES"}))
+			if len(got) != 2*len(zsets[k]) {
+				t.Fatalf("batched %v: zset:%s holds %q, want %v", batched, k, got, zsets[k])
+			}
+			for j := 0; j < len(got); j += 2 {
+				if zsets[k][got[j]] != got[j+1] {
+					t.Errorf("batched %v: zset:%s member %q has score %q, want %q", batched, k, got[j], got[j+1], zsets[k][got[j]])
+				}
+			}
+		}
 		for i := range 3 {
 			k := "list:" + strconv.Itoa(i)
 			for _, v := range strs(execRESP(t, en, []string{"LRANGE", k, "0", "-1"})) {

@@ -42,9 +42,13 @@ func (sh *Shard) HSet(key string, pairs []string) (int, error) {
 	if h == nil {
 		h = sh.newHash(key)
 	}
+	set := h.Set
+	if sh.borrowed {
+		set = h.SetCopy // fields and values are views of the caller's buffer
+	}
 	added := 0
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if h.Set(pairs[i], pairs[i+1]) {
+		if set(pairs[i], pairs[i+1]) {
 			added++
 		}
 	}
@@ -65,7 +69,11 @@ func (sh *Shard) HSetNX(key, field, value string) (bool, error) {
 	} else if _, ok := h.Get(field); ok {
 		return false, nil
 	}
-	h.Set(field, value)
+	if sh.borrowed {
+		h.SetCopy(field, value)
+	} else {
+		h.Set(field, value)
+	}
 	sh.log("HSET", key, field, value)
 	sh.notify(ClassHash, "hset", key)
 	return true, nil

@@ -37,6 +37,9 @@ func (sh *Shard) ZAdd(key string, entries []types.ZEntry, flags types.ZAddFlags)
 	} else {
 		z = zsetOf(e)
 	}
+	if sh.borrowed {
+		flags |= types.ZAddCopy // members are views of the caller's buffer
+	}
 	for _, ent := range entries {
 		res, score := z.AddWith(ent.Member, ent.Score, flags)
 		switch res {

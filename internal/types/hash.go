@@ -2,6 +2,7 @@ package types
 
 import (
 	"math/rand/v2"
+	"strings"
 	"unsafe"
 )
 
@@ -79,7 +80,16 @@ func (h *Hash) Get(field string) (string, bool) {
 // Set stores value under field and reports whether the field is new. A
 // long field or value, or one field too many, converts a listpack hash to a
 // hashtable.
-func (h *Hash) Set(field, value string) (added bool) {
+func (h *Hash) Set(field, value string) (added bool) { return h.set(field, value, false) }
+
+// SetCopy is Set for a field and value the caller will reuse (views of its
+// buffer): the value, and a new field, are stored as copies.
+func (h *Hash) SetCopy(field, value string) (added bool) { return h.set(field, value, true) }
+
+func (h *Hash) set(field, value string, copyNew bool) (added bool) {
+	if copyNew {
+		value = strings.Clone(value)
+	}
 	if h.tab == nil {
 		maxLen := h.lim.orDefault().HashMaxListpackValue.Load()
 		if int64(len(field)) > maxLen || int64(len(value)) > maxLen {
@@ -87,12 +97,15 @@ func (h *Hash) Set(field, value string) (added bool) {
 		}
 	}
 	if h.tab != nil {
-		return h.tab.Set(field, value)
+		return h.tab.set(field, value, copyNew)
 	}
 	if i := h.index(field); i >= 0 {
 		h.strBytes += stringCost(len(value)) - stringCost(len(h.pairs[i].value))
 		h.pairs[i].value = value
 		return false
+	}
+	if copyNew {
+		field = strings.Clone(field)
 	}
 	h.pairs = append(h.pairs, fieldPair{field, value})
 	h.strBytes += stringCost(len(field)) + stringCost(len(value))

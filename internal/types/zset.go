@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 )
@@ -124,6 +125,9 @@ const (
 	ZAddLT
 	// ZAddIncr adds the score to the current one (0 for a new member).
 	ZAddIncr
+	// ZAddCopy says the member is a view of a buffer the caller will reuse:
+	// a new member is stored as a copy.
+	ZAddCopy
 )
 
 // ZAddResult says what AddWith did.
@@ -180,6 +184,9 @@ func (z *ZSet) AddWith(member string, score float64, flags ZAddFlags) (ZAddResul
 	if z.listpack && (int64(z.sl.length)+1 > z.lim.MaxListpackEntries.Load() ||
 		int64(len(member)) > z.lim.MaxListpackValue.Load()) {
 		z.listpack = false
+	}
+	if flags&ZAddCopy != 0 {
+		member = strings.Clone(member)
 	}
 	stored := z.storable(score)
 	z.dict.Set(member, stored)
