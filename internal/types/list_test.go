@@ -234,7 +234,7 @@ func (m listModel) norm(start, stop int) (int, int) {
 }
 
 // TestListModel runs random operation sequences against listModel, with
-// pushes and pops at both ends so the ring buffer wraps, grows and shrinks.
+// pushes and pops at both ends so nodes fill, split, merge and empty.
 func TestListModel(t *testing.T) {
 	for _, nodeMax := range []int{listNodeMax, 24} {
 		t.Run(fmt.Sprintf("nodes=%d", nodeMax), func(t *testing.T) {
@@ -561,7 +561,7 @@ func FuzzListIndexes(f *testing.F) {
 		l := NewList()
 		l.PushFront("pad")
 		l.PushBack(vals...)
-		l.PopFront() // start off-center in the ring
+		l.PopFront() // leave the head node part-used
 		m := listModel(vals)
 		start, stop := int(a), int(b)
 		lo, hi := m.norm(start, stop)

@@ -6,7 +6,8 @@
 # with -P 1 and -P 16 against kevy and redis-server, each started fresh on
 # a free loopback port with persistence off, and prints requests/s, p99
 # latency and kevy/Redis ratios per test; then resident memory after loading
-# 1,000,000 keys with 16-byte values (redis-cli --pipe), and its ratio.
+# 1,000,000 keys with 16-byte values (redis-cli --pipe), and as many
+# elements into lists, hashes, sets and sorted sets, with their ratios.
 #
 # The machines we measure on are shared and drift by 10-20 % within
 # minutes, so the comparison runs in rounds (-r, default 3): each round runs
@@ -14,8 +15,9 @@
 # in even ones, and the tables show each figure's median over the rounds
 # and the range of the per-round throughput ratios.
 #
-# Usage: server/bench/redis-benchmark.sh [-n requests] [-c clients] [-r rounds] [-- kevy options]
+# Usage: server/bench/redis-benchmark.sh [-n requests] [-c clients] [-r rounds] [-m elements] [-- kevy options]
 #   e.g. server/bench/redis-benchmark.sh -n 100000 -r 1 -- --shards 4
+#   -r 0 skips the throughput tests, -m 0 the memory ones.
 # Needs go, redis-server, redis-benchmark and redis-cli (Debian: redis-server).
 # KEVY_BIN=path uses an already built kevy instead of building ./cmd/kevy.
 set -euo pipefail
@@ -90,13 +92,33 @@ bench() {
 	stop
 }
 
-# rss NAME: resident memory (kB) after loading MEMKEYS keys of 16-byte values.
+# gen KIND N: the commands that load the data set KIND with N elements.
+gen() {
+	awk -v kind="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++) {
+		m = "member:" sprintf("%012d", i); v = sprintf("%016d", i)
+		if (kind == "strings") cmd(3, "SET", "key:" sprintf("%012d", i), v)
+		else if (kind == "lists") cmd(3, "RPUSH", "list:" (i % 100), v)
+		else if (kind == "hashes") cmd(4, "HSET", "hash:" (i % 1000), m, v)
+		else if (kind == "small-hashes") cmd(4, "HSET", "user:" int(i / 10), "field" (i % 10), v)
+		else if (kind == "sets") cmd(3, "SADD", "set:" (i % 1000), m)
+		else if (kind == "zsets") cmd(4, "ZADD", "zset:" (i % 1000), i, m)
+	} }
+	function cmd(argc, a, b, c, d) {
+		printf "*%d\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", argc, length(a), a, length(b), b, length(c), c
+		if (argc == 4) printf "$%d\r\n%s\r\n", length(d), d
+	}'
+}
+
+# DATASETS are the data sets whose memory is compared: strings is the
+# issue's 1,000,000 SETs of 16-byte values; lists spreads the elements over
+# 100 lists, hashes, sets and sorted sets over 1,000 keys (hashtable and
+# skiplist encodings), small-hashes puts 10 fields in each hash (listpack).
+DATASETS="strings lists hashes small-hashes sets zsets"
+
+# rss NAME KIND: resident memory (kB) after loading MEMKEYS elements of KIND.
 rss() {
 	start "$1"
-	awk -v n="$MEMKEYS" 'BEGIN { for (i = 0; i < n; i++) {
-		k = "key:" sprintf("%012d", i)
-		printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$16\r\n%016d\r\n", length(k), k, i } }' |
-		redis-cli -p "$port" --pipe >/dev/null
+	gen "$2" "$MEMKEYS" | redis-cli -p "$port" --pipe >/dev/null
 	sleep 1
 	grep VmRSS "/proc/$pid/status" | awk '{ print $2 }'
 	stop
@@ -104,6 +126,7 @@ rss() {
 
 echo "redis-benchmark -t $TESTS -n $N -c $CLIENTS; $ROUNDS rounds; kevy ${KEVY_ARGS[*]:-(defaults)}; $(redis-server --version | cut -d' ' -f3)"
 for P in 1 16; do
+	[ "$ROUNDS" -gt 0 ] || break
 	for r in $(seq "$ROUNDS"); do
 		if [ $((r % 2)) -eq 1 ]; then
 			bench kevy "$P"; bench redis "$P"
@@ -140,8 +163,12 @@ for P in 1 16; do
 done
 
 if [ "$MEMKEYS" -gt 0 ]; then
-	k=$(rss kevy)
-	r=$(rss redis)
 	echo
-	awk -v k="$k" -v r="$r" -v n="$MEMKEYS" 'BEGIN { printf "RSS after %d SETs of 16-byte values: kevy %.1f MB, redis %.1f MB, ratio %.2fx\n", n, k/1024, r/1024, k/r }'
+	echo "RSS after loading $MEMKEYS elements (16-byte values, 19-byte members and fields)"
+	printf '%-13s %9s %9s %6s\n' data_set kevy_MB redis_MB ratio
+	for d in $DATASETS; do
+		k=$(rss kevy "$d")
+		r=$(rss redis "$d")
+		awk -v d="$d" -v k="$k" -v r="$r" 'BEGIN { printf "%-13s %9.1f %9.1f %5.2fx\n", d, k/1024, r/1024, k/r }'
+	done
 fi
