@@ -51,6 +51,13 @@
 // when its last handle does. Downgrade returns a WeakStore that does not keep
 // it open. Calls on a closed handle return ErrClosed.
 //
+// # Persistence
+//
+// With Options.Dir, the store keeps a per-shard append-only log and RDB
+// snapshots there, and Open loads them (Options.AppendFsync chooses when a
+// write is durable). Independently of Dir, WriteRDB and LoadRDB write and
+// read one Redis RDB file, the dump.rdb that redis-server loads and saves.
+//
 // # Caveats
 //
 //   - Go strings passed to the store must not alias mutable memory (for

@@ -1,6 +1,7 @@
 package kevy_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -137,3 +138,28 @@ func ExampleStore_Tick() {
 type manualClock struct{ t time.Time }
 
 func (c *manualClock) Now() time.Time { return c.t }
+
+// WriteRDB writes a dump.rdb that redis-server loads; LoadRDB reads one,
+// here into a store with another number of shards.
+func ExampleStore_WriteRDB() {
+	src, _ := kevy.Open(nil)
+	defer src.Close()
+	src.Set("greeting", "hello")
+	src.Do("RPUSH", "queue", "a", "b")
+
+	var file bytes.Buffer // or an *os.File
+	n, err := src.WriteRDB(&file)
+	fmt.Println(n, err)
+
+	dst, _ := kevy.Open(&kevy.Options{Shards: 4})
+	defer dst.Close()
+	n, err = dst.LoadRDB(&file)
+	fmt.Println(n, err)
+	v, _ := dst.Get("greeting")
+	r, _ := dst.Do("LRANGE", "queue", "0", "-1")
+	fmt.Println(v, len(r.Elems))
+	// Output:
+	// 2 <nil>
+	// 2 <nil>
+	// hello 2
+}

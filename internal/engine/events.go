@@ -90,6 +90,7 @@ func (l *listeners) recompute() {
 
 // notify queues an event for the listeners. Exclusive lock held.
 func (sh *Shard) notify(class EventClass, name, key string) {
+	sh.changes++
 	if watchersActive.Load() != 0 {
 		sh.touchWatched(class, key)
 	}
@@ -99,6 +100,19 @@ func (sh *Shard) notify(class EventClass, name, key string) {
 		}
 		sh.events = append(sh.events, Event{class, name, key, sh.en.eventSeq.Add(1)})
 	}
+}
+
+// Changes returns how many changes the shards have made since the engine
+// started, counting one per key event (what Redis's save points count);
+// loading a snapshot counts none. It takes each shard's read lock in turn.
+func (en *Engine) Changes() uint64 {
+	var n uint64
+	for _, sh := range en.shards {
+		sh.mu.RLock()
+		n += sh.changes
+		sh.mu.RUnlock()
+	}
+	return n
 }
 
 // takeEvents moves the shard's queued events to dst. Lock held.

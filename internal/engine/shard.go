@@ -30,6 +30,7 @@ type Shard struct {
 	snap    *Snapshot     // the point-in-time copy being taken, if any
 	events  []Event       // key events waiting for the lock's release; under mu
 	txMark  uint64        // id of the newest multi-shard transaction applied; under mu
+	changes uint64        // changes made, one per key event (Redis's dirty counter); under mu
 	// borrowed is set while a write runs on arguments that are views of
 	// its caller's buffer (Ctx.Borrowed): what the shard keeps of them, a
 	// new key's name and the keys of queued events, it copies. Under mu.

@@ -32,6 +32,14 @@ func (st *Store) RewriteAOF() (RewriteStats, error) {
 	return st.run(st.rewriteShard)
 }
 
+// Exclusive runs fn while no snapshot or log rewrite runs, for a caller
+// that takes snapshots of the shards itself.
+func (st *Store) Exclusive(fn func() error) error {
+	st.opMu.Lock()
+	defer st.opMu.Unlock()
+	return fn()
+}
+
 // SaveSnapshotStats is SaveSnapshot reporting its figures.
 func (st *Store) SaveSnapshotStats() (RewriteStats, error) { return st.run(st.snapshotShard) }
 
