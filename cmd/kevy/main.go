@@ -13,6 +13,13 @@
 // gives each connection a goroutine
 // instead. SIGINT and SIGTERM shut the server down cleanly (exit 0), as does
 // the SHUTDOWN command.
+//
+// Persistence is redis-server's: without --appendonly, the keyspace is
+// loaded from --dbfilename (dump.rdb) in --dir at start and written there,
+// as an RDB file redis-server reads, by SAVE, BGSAVE, the --save points
+// and SHUTDOWN or SIGTERM when save points are set (the default ones are
+// Redis's); with --appendonly yes, kevy keeps its per-shard logs and
+// snapshots in --dir instead.
 package main
 
 import (

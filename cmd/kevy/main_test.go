@@ -170,12 +170,13 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startBinary runs kevy and waits until it accepts connections.
+// startBinary runs kevy, in a temporary directory unless args give a
+// --dir, and waits until it accepts connections.
 func startBinary(t *testing.T, bin string, args ...string) (*exec.Cmd, *bytes.Buffer, string) {
 	t.Helper()
 	port := freePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir()}, args...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -357,4 +358,103 @@ func TestBinarySIGTERMUnderWriteLoad(t *testing.T) {
 	c.Do("SHUTDOWN")
 	waitExit(t, cmd, out)
 	t.Logf("%d acknowledged INCRs before SIGTERM, all present after restart", total)
+}
+
+// TestBinaryDumpRDB: without appendonly, kevy keeps redis-server's default
+// persistence: dump.rdb in --dir, loaded at start, written by SHUTDOWN and
+// SIGTERM when save points are set (not by SHUTDOWN NOSAVE, nor with
+// save ""), by SAVE in any case, and by the save points themselves; a file
+// redis-server loads. A corrupt dump.rdb stops kevy from starting.
+func TestBinaryDumpRDB(t *testing.T) {
+	bin := buildKevy(t)
+	dir := t.TempDir()
+	dump := filepath.Join(dir, "dump.rdb")
+	run := func(args ...string) (*exec.Cmd, *bytes.Buffer, *redistest.Client) {
+		t.Helper()
+		cmd, out, addr := startBinary(t, bin, append([]string{"--dir", dir}, args...)...)
+		return cmd, out, redistest.Dial(t, addr)
+	}
+	mustDo := func(c *redistest.Client, args ...string) resp.Value {
+		t.Helper()
+		v, err := c.Do(args...)
+		if err != nil || v.Kind == resp.ErrorReply {
+			t.Fatalf("%q: %v %v", args, v, err)
+		}
+		return v
+	}
+	get := func(c *redistest.Client, key string) string {
+		t.Helper()
+		return mustDo(c, "GET", key).Str
+	}
+
+	// Default save points: SHUTDOWN saves, the next start loads.
+	cmd, out, c := run()
+	mustDo(c, "SET", "a", "1")
+	mustDo(c, "RPUSH", "l", "x", "y")
+	if v := mustDo(c, "INFO", "persistence").Str; !strings.Contains(v, "rdb_changes_since_last_save:") {
+		t.Fatalf("INFO persistence: %q", v)
+	}
+	c.Do("SHUTDOWN")
+	waitExit(t, cmd, out)
+	if _, err := os.Stat(dump); err != nil {
+		t.Fatalf("no dump.rdb after SHUTDOWN: %v\n%s", err, out)
+	}
+
+	// SIGTERM saves too; SHUTDOWN NOSAVE does not.
+	cmd, out, c = run()
+	if get(c, "a") != "1" || len(mustDo(c, "LRANGE", "l", "0", "-1").Elems) != 2 {
+		t.Fatalf("after a restart: a=%q, l=%v\n%s", get(c, "a"), mustDo(c, "LRANGE", "l", "0", "-1"), out)
+	}
+	mustDo(c, "SET", "b", "2")
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitExit(t, cmd, out)
+	cmd, out, c = run()
+	mustDo(c, "SET", "c", "3")
+	c.Do("SHUTDOWN", "NOSAVE")
+	waitExit(t, cmd, out)
+
+	// With save "", only SAVE writes; stopping does not.
+	cmd, out, c = run("--save", "")
+	if get(c, "b") != "2" || get(c, "c") != "" {
+		t.Fatalf("b=%q (saved by SIGTERM), c=%q (not saved by NOSAVE)", get(c, "b"), get(c, "c"))
+	}
+	mustDo(c, "SET", "d", "4")
+	mustDo(c, "SAVE")
+	mustDo(c, "SET", "e", "5")
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitExit(t, cmd, out)
+
+	// A save point fires on its own.
+	cmd, out, c = run("--save", "1", "1")
+	if get(c, "d") != "4" || get(c, "e") != "" {
+		t.Fatalf("d=%q (saved by SAVE), e=%q (save \"\" and SIGTERM)", get(c, "d"), get(c, "e"))
+	}
+	before := mustDo(c, "LASTSAVE").Int
+	mustDo(c, "SET", "f", "6")
+	for start := time.Now(); mustDo(c, "LASTSAVE").Int == before || strings.Contains(mustDo(c, "INFO", "persistence").Str, "rdb_changes_since_last_save:1"); time.Sleep(100 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("save 1 1 did not save within 10 s:\n%s", out)
+		}
+	}
+	cmd.Process.Kill() // no shutdown save: what is on disk came from the save point
+	cmd.Wait()
+
+	// redis-server loads the file.
+	srv := redistest.Start(t, "--dir", dir, "--dbfilename", "dump.rdb")
+	rc := srv.Dial(t)
+	if v, _ := rc.Do("MGET", "a", "b", "d", "f"); len(v.Elems) != 4 || v.Elems[0].Str != "1" || v.Elems[1].Str != "2" || v.Elems[2].Str != "4" || v.Elems[3].Str != "6" {
+		t.Fatalf("redis-server loaded a, b, d, f = %v", v)
+	}
+
+	// A corrupt file: kevy refuses to start, saying why, and leaves it.
+	if err := os.WriteFile(dump, []byte("REDIS0010garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := exec.Command(bin, "--port", strconv.Itoa(freePort(t)), "--bind", "127.0.0.1", "--dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(res), "Fatal error loading the DB") {
+		t.Fatalf("kevy on a corrupt dump.rdb: %v\n%s", err, res)
+	}
+	if b, _ := os.ReadFile(dump); string(b) != "REDIS0010garbage" {
+		t.Fatalf("the corrupt file was changed: %q", b)
+	}
 }

@@ -32,8 +32,8 @@ type options struct {
 	loglevel       string
 	logfile        string
 
-	// Kept as given for layers that are not wired yet (persistence,
-	// memory policy, keyspace notifications): reported by CONFIG GET.
+	// Persistence and memory: appendonly chooses kevy's logs in dir,
+	// otherwise dbfilename and the save points (rdbPersistence).
 	dir                  string
 	dbfilename           string
 	appendonly           bool

@@ -46,11 +46,20 @@ func serve(o *options, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 	scfg := o.serverConfig(lc)
+	var rp *rdbPersistence
 	if o.appendonly {
 		scfg.Persistence = newPersistence(st)
 		if ls := st.LoadStats(); ls.Keys > 0 || ls.Records > 0 {
 			log.Info(fmt.Sprintf("DB loaded from disk: %d keys, %d log records in %v", ls.Keys, ls.Records, ls.Duration))
 		}
+	} else {
+		// redis-server's default: dbfilename, the save points.
+		if rp, err = newRDBPersistence(st, o.dbfilename, parseSavePoints(o.save), log); err != nil {
+			log.Error(err.Error())
+			return 1
+		}
+		defer rp.stop()
+		scfg.Persistence = rp
 	}
 	srv := server.New(st, scfg)
 	for i, p := range o.params {
@@ -97,6 +106,12 @@ func serve(o *options, stdout, stderr io.Writer) int {
 	if err != nil && !errors.Is(err, server.ErrServerClosed) {
 		log.Error("server error: " + err.Error())
 		return 1
+	}
+	if rp != nil {
+		if err := rp.final(); err != nil {
+			log.Error("Error trying to save the DB before exiting: " + err.Error())
+			return 1
+		}
 	}
 	log.Warn("kevy is now ready to exit, bye bye...")
 	return 0
