@@ -64,7 +64,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start() {
 	port=$(free_port)
 	if [ "$1" = kevy ]; then
-		"$work/kevy" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --loglevel warning "${KEVY_ARGS[@]}" >"$work/kevy.log" 2>&1 &
+		"$work/kevy" --port "$port" --bind 127.0.0.1 --dir "$work" --save "" --appendonly no --loglevel warning "${KEVY_ARGS[@]}" >"$work/kevy.log" 2>&1 &
 	else
 		redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
 			--dir "$work" --loglevel warning >"$work/redis.log" 2>&1 &
