@@ -104,7 +104,7 @@ var configDefaults = []string{"CONFIG", "SET", "hash-max-listpack-entries", "512
 func genKeys(pool []string) func(r *rand.Rand) diffCmd {
 	return func(r *rand.Rand) diffCmd {
 		k := key(r)
-		switch r.IntN(48) {
+		switch r.IntN(49) {
 		case 0, 1:
 			return cmd(pick(r, "RENAME", "RENAMENX", "rename"), k, key(r))
 		case 2:
@@ -283,6 +283,28 @@ func genKeys(pool []string) func(r *rand.Rand) diffCmd {
 			return cmd("APPEND", k, "z")
 		case 46:
 			return diffCmd{Args: []string{"KEYS", "*"}, Cmp: cmpUnordered}
+		case 47:
+			// MEMORY: the bytes are kevy's estimate, their kind and every
+			// error and help text are Redis's.
+			switch r.IntN(6) {
+			case 0, 1:
+				args := []string{"MEMORY", pick(r, "USAGE", "usage"), k}
+				for i := r.IntN(3); i > 0; i-- {
+					args = append(args, pick(r, "SAMPLES", "samples", "bogus"), pick(r, "0", "5", "-1", "x"))
+				}
+				if r.IntN(4) == 0 {
+					args = args[:len(args)-1] // SAMPLES without its count
+				}
+				return diffCmd{Args: args, Cmp: cmpKind}
+			case 2:
+				return cmd("MEMORY", pick(r, "HELP", "help", "bogus", "DOCTOR", "PURGE"))
+			case 3:
+				return cmd("MEMORY", pick(r, "HELP", "USAGE", "STATS"), k, k)
+			case 4:
+				return cmd("MEMORY")
+			default:
+				return cmd("MEMORY", "MALLOC-STATS", "x")
+			}
 		default:
 			return cmd(pick(r, "GET", "LRANGE", "SMEMBERS", "HGETALL", "ZRANGE"), k)
 		}

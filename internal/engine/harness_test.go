@@ -33,6 +33,7 @@ const (
 	cmpPairs                // an array of pairs compared as a multiset of pairs (HGETALL)
 	cmpShape                // only the kind and length (random replies); then Sync keys
 	cmpTTL                  // integers within ttlSlack of each other
+	cmpKind                 // only the kind (estimates: MEMORY USAGE's bytes)
 )
 
 const ttlSlack = 1500 // ms; TTL replies differ by the time between the two calls
@@ -89,6 +90,8 @@ func same(c cmp, a, b resp.Value) bool {
 		return slices.Equal(sortedItems(a.Elems, step), sortedItems(b.Elems, step))
 	case cmpShape:
 		return a.Kind == b.Kind && len(a.Elems) == len(b.Elems) && (a.Kind != resp.Integer || a.Int == b.Int)
+	case cmpKind:
+		return a.Kind == b.Kind
 	case cmpTTL:
 		if a.Kind == resp.Integer && b.Kind == resp.Integer {
 			d := a.Int - b.Int
