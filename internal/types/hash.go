@@ -14,24 +14,22 @@ const (
 	EncodingQuicklist = "quicklist"
 )
 
-// fieldPair is one field of a listpack-encoded hash.
-type fieldPair struct {
-	field, value string
-}
-
-// Hash is a Redis hash. Like Redis 7.0 it starts "listpack"-encoded: fields
-// kept in insertion order in a slice (HGETALL returns that order, updating a
-// field keeps its place, deleting one keeps the order of the rest). When it
-// holds more than Limits.HashMaxListpackEntries fields, or a field or value
-// longer than Limits.HashMaxListpackValue bytes is stored, it converts to a
-// "hashtable" (a Table) and never converts back.
+// Hash is a Redis hash. Like Redis 7.0 it starts "listpack"-encoded: the
+// fields and values packed, in insertion order, into one pointer-free byte
+// slice (each string as a List entry: length, bytes, length), so that
+// HGETALL returns that order, updating a field keeps its place and deleting
+// one keeps the order of the rest. When it holds more than
+// Limits.HashMaxListpackEntries fields, or a field or value longer than
+// Limits.HashMaxListpackValue bytes is stored, it converts to a
+// "hashtable" (a Table) and never converts back. The strings it returns
+// are copies: they stay valid whatever happens to the hash.
 //
 // The zero value is an empty hash using DefaultLimits.
 type Hash struct {
-	lim      *Limits
-	pairs    []fieldPair    // listpack encoding; nil once converted
-	strBytes int            // heap bytes of the strings in pairs
-	tab      *Table[string] // hashtable encoding; nil while listpack
+	lim *Limits
+	lp  []byte         // listpack encoding: field, value, field, value...
+	n   int            // fields in lp
+	tab *Table[string] // hashtable encoding; nil while listpack
 }
 
 // NewHash returns an empty listpack hash whose conversion thresholds are
@@ -53,17 +51,46 @@ func (h *Hash) Len() int {
 	if h.tab != nil {
 		return h.tab.Len()
 	}
-	return len(h.pairs)
+	return h.n
 }
 
-// index returns the position of field in the listpack, or -1.
-func (h *Hash) index(field string) int {
-	for i := range h.pairs {
-		if h.pairs[i].field == field {
-			return i
+// lpPair is a field and value in the listpack: the field's and the
+// value's bytes are lp[fs:fe] and lp[vs:ve]; the value's entry starts at
+// voff and the next pair at next.
+type lpPair struct{ fs, fe, voff, vs, ve, next int }
+
+func (h *Hash) pairAt(off int) lpPair {
+	var p lpPair
+	p.fs, p.fe, p.voff = entryAt(h.lp, off)
+	p.vs, p.ve, p.next = entryAt(h.lp, p.voff)
+	return p
+}
+
+// find returns the offset of field's pair in the listpack and the pair,
+// or -1. Short entries (the common case) are skipped without decoding.
+func (h *Hash) find(field string) (int, lpPair) {
+	lp, n := h.lp, len(field)
+	for off := 0; off < len(lp); {
+		fl := int(lp[off])
+		if fl >= entryLong { // a long field: decode it in full
+			p := h.pairAt(off)
+			if p.fe-p.fs == n && string(lp[p.fs:p.fe]) == field {
+				return off, p
+			}
+			off = p.next
+			continue
+		}
+		if fl == n && string(lp[off+1:off+1+fl]) == field {
+			return off, h.pairAt(off)
+		}
+		voff := off + fl + 2
+		if vl := int(lp[voff]); vl < entryLong {
+			off = voff + vl + 2
+		} else {
+			_, _, off = entryAt(lp, voff)
 		}
 	}
-	return -1
+	return -1, lpPair{}
 }
 
 // Get returns the value of field and whether it exists.
@@ -71,8 +98,8 @@ func (h *Hash) Get(field string) (string, bool) {
 	if h.tab != nil {
 		return h.tab.Get(field)
 	}
-	if i := h.index(field); i >= 0 {
-		return h.pairs[i].value, true
+	if off, p := h.find(field); off >= 0 {
+		return string(h.lp[p.vs:p.ve]), true
 	}
 	return "", false
 }
@@ -83,13 +110,11 @@ func (h *Hash) Get(field string) (string, bool) {
 func (h *Hash) Set(field, value string) (added bool) { return h.set(field, value, false) }
 
 // SetCopy is Set for a field and value the caller will reuse (views of its
-// buffer): the value, and a new field, are stored as copies.
+// buffer): the value, and a new field, are stored as copies (a listpack
+// hash copies bytes in any case).
 func (h *Hash) SetCopy(field, value string) (added bool) { return h.set(field, value, true) }
 
 func (h *Hash) set(field, value string, copyNew bool) (added bool) {
-	if copyNew {
-		value = strings.Clone(value)
-	}
 	if h.tab == nil {
 		maxLen := h.lim.orDefault().HashMaxListpackValue.Load()
 		if int64(len(field)) > maxLen || int64(len(value)) > maxLen {
@@ -97,31 +122,81 @@ func (h *Hash) set(field, value string, copyNew bool) (added bool) {
 		}
 	}
 	if h.tab != nil {
+		if copyNew {
+			value = strings.Clone(value)
+		}
 		return h.tab.set(field, value, copyNew)
 	}
-	if i := h.index(field); i >= 0 {
-		h.strBytes += stringCost(len(value)) - stringCost(len(h.pairs[i].value))
-		h.pairs[i].value = value
+	if off, p := h.find(field); off >= 0 {
+		if p.ve-p.vs == len(value) {
+			copy(h.lp[p.vs:p.ve], value)
+		} else {
+			h.splice(p.voff, p.next, value)
+		}
 		return false
 	}
-	if copyNew {
-		field = strings.Clone(field)
-	}
-	h.pairs = append(h.pairs, fieldPair{field, value})
-	h.strBytes += stringCost(len(field)) + stringCost(len(value))
-	if int64(len(h.pairs)) > h.lim.orDefault().HashMaxListpackEntries.Load() {
+	fn, vn := entrySize(len(field)), entrySize(len(value))
+	at := len(h.lp)
+	h.resize(at + fn + vn)
+	putEntry(h.lp[at:], field)
+	putEntry(h.lp[at+fn:], value)
+	h.n++
+	if int64(h.n) > h.lim.orDefault().HashMaxListpackEntries.Load() {
 		h.convert()
 	}
 	return true
 }
 
+// resize sets len(lp) to n, reallocating when the capacity is short (with
+// a quarter to spare, rounded to the allocator's size class) or when n
+// uses less than a quarter of a buffer of more than 64 bytes.
+func (h *Hash) resize(n int) {
+	switch {
+	case n > cap(h.lp):
+		nb := make([]byte, n, allocSize(n+n/4, false))
+		copy(nb, h.lp)
+		h.lp = nb
+	case cap(h.lp) > 64 && n < cap(h.lp)/4:
+		nb := make([]byte, n, allocSize(n, false))
+		copy(nb, h.lp[:n])
+		h.lp = nb
+	default:
+		h.lp = h.lp[:n]
+	}
+}
+
+// splice replaces lp[from:to] by the entry of v.
+func (h *Hash) splice(from, to int, v string) { h.spliceN(from, to, v, false) }
+
+// spliceN replaces lp[from:to] by the entry of v, or by nothing when del.
+func (h *Hash) spliceN(from, to int, v string, del bool) {
+	size := 0
+	if !del {
+		size = entrySize(len(v))
+	}
+	old := len(h.lp)
+	tail := old - to
+	if grow := size - (to - from); grow > 0 {
+		h.resize(old + grow)
+		copy(h.lp[from+size:], h.lp[to:old])
+	} else {
+		copy(h.lp[from+size:], h.lp[to:old])
+		h.resize(from + size + tail)
+	}
+	if !del {
+		putEntry(h.lp[from:], v)
+	}
+}
+
 // convert moves a listpack hash to the hashtable encoding.
 func (h *Hash) convert() {
-	t := NewTable[string](len(h.pairs))
-	for _, p := range h.pairs {
-		t.Set(p.field, p.value)
+	t := NewTable[string](h.n)
+	for off := 0; off < len(h.lp); {
+		p := h.pairAt(off)
+		t.Set(string(h.lp[p.fs:p.fe]), string(h.lp[p.vs:p.ve])) // each string its own
+		off = p.next
 	}
-	h.tab, h.pairs, h.strBytes = t, nil, 0
+	h.tab, h.lp, h.n = t, nil, 0
 }
 
 // Delete removes field and reports whether it existed. A listpack hash
@@ -130,19 +205,29 @@ func (h *Hash) Delete(field string) bool {
 	if h.tab != nil {
 		return h.tab.Delete(field)
 	}
-	i := h.index(field)
-	if i < 0 {
+	off, p := h.find(field)
+	if off < 0 {
 		return false
 	}
-	h.strBytes -= stringCost(len(h.pairs[i].field)) + stringCost(len(h.pairs[i].value))
-	n := len(h.pairs) - 1
-	copy(h.pairs[i:], h.pairs[i+1:])
-	h.pairs[n] = fieldPair{}
-	h.pairs = h.pairs[:n]
-	if cap(h.pairs) > 8 && n < cap(h.pairs)/4 {
-		h.pairs = append([]fieldPair(nil), h.pairs...)
-	}
+	h.spliceN(off, p.next, "", true)
+	h.n--
 	return true
+}
+
+// each calls fn for the listpack's pairs, in order, until fn returns
+// false. The strings share one copy of the listpack.
+func (h *Hash) each(fn func(field, value string) bool) {
+	if len(h.lp) == 0 {
+		return
+	}
+	s := string(h.lp)
+	for off := 0; off < len(s); {
+		p := h.pairAt(off)
+		if !fn(s[p.fs:p.fe], s[p.vs:p.ve]) {
+			return
+		}
+		off = p.next
+	}
 }
 
 // All calls fn for every field until fn returns false: in insertion order
@@ -152,11 +237,7 @@ func (h *Hash) All(fn func(field, value string) bool) {
 		h.tab.All(fn)
 		return
 	}
-	for _, p := range h.pairs {
-		if !fn(p.field, p.value) {
-			return
-		}
-	}
+	h.each(fn)
 }
 
 // Scan performs one HSCAN step (see Table.Scan). A listpack hash reports
@@ -166,10 +247,16 @@ func (h *Hash) Scan(cursor uint64, count int, fn func(field, value string)) (nex
 	if h.tab != nil {
 		return h.tab.Scan(cursor, count, fn)
 	}
-	for _, p := range h.pairs {
-		fn(p.field, p.value)
-	}
+	h.each(func(f, v string) bool { fn(f, v); return true })
 	return 0
+}
+
+// pairs returns the listpack's pairs, head first, as strings sharing one
+// copy of it.
+func (h *Hash) pairs() [][2]string {
+	out := make([][2]string, 0, h.n)
+	h.each(func(f, v string) bool { out = append(out, [2]string{f, v}); return true })
+	return out
 }
 
 // Random returns a uniformly chosen field and its value, drawn from r (the
@@ -178,11 +265,19 @@ func (h *Hash) Random(r *rand.Rand) (field, value string, ok bool) {
 	if h.tab != nil {
 		return h.tab.Random(r)
 	}
-	if len(h.pairs) == 0 {
+	if h.n == 0 {
 		return "", "", false
 	}
-	p := h.pairs[randIndex(r, len(h.pairs))]
-	return p.field, p.value, true
+	i := randIndex(r, h.n)
+	h.each(func(f, v string) bool {
+		if i == 0 {
+			field, value = f, v
+			return false
+		}
+		i--
+		return true
+	})
+	return field, value, true
 }
 
 // RandomN reports fields for HRANDFIELD with a count. A negative count
@@ -195,21 +290,29 @@ func (h *Hash) Random(r *rand.Rand) (field, value string, ok bool) {
 func (h *Hash) RandomN(r *rand.Rand, count int, fn func(field, value string)) {
 	switch {
 	case count == 0 || h.Len() == 0:
-	case count < 0:
+	case count < 0 && h.tab != nil:
 		for n := uint(-count); n > 0; n-- { // uint: -MinInt stays positive
-			f, v, _ := h.Random(r)
+			f, v, _ := h.tab.Random(r)
 			fn(f, v)
 		}
 	case h.tab != nil:
 		h.tab.Sample(r, count, fn)
-	case count >= len(h.pairs):
+	case count >= h.n:
 		h.All(func(f, v string) bool { fn(f, v); return true })
 	default:
-		pick := func(i int) { fn(h.pairs[i].field, h.pairs[i].value) }
-		if count*3 > len(h.pairs) {
-			sampleShuffled(r, len(h.pairs), count, pick)
+		ps := h.pairs()
+		if count < 0 {
+			for n := uint(-count); n > 0; n-- {
+				p := ps[randIndex(r, len(ps))]
+				fn(p[0], p[1])
+			}
+			return
+		}
+		pick := func(i int) { fn(ps[i][0], ps[i][1]) }
+		if count*3 > len(ps) {
+			sampleShuffled(r, len(ps), count, pick)
 		} else {
-			sampleInOrder(r, len(h.pairs), count, pick)
+			sampleInOrder(r, len(ps), count, pick)
 		}
 	}
 }
@@ -244,18 +347,19 @@ func (h *Hash) Clone() *Hash {
 	c := *h
 	if h.tab != nil {
 		c.tab = h.tab.Clone()
-	} else if h.pairs != nil {
-		c.pairs = append([]fieldPair(nil), h.pairs...)
+	} else if h.lp != nil {
+		c.lp = make([]byte, len(h.lp), allocSize(len(h.lp), false))
+		copy(c.lp, h.lp)
 	}
 	return &c
 }
 
-// MemoryUsage returns the heap bytes held by h, including its header,
-// assuming each field and value string owns its allocation.
+// MemoryUsage returns the heap bytes held by h, including its header; a
+// hashtable's strings are assumed to own their allocations.
 func (h *Hash) MemoryUsage() int {
 	n := allocSize(int(unsafe.Sizeof(*h)), true)
 	if h.tab != nil {
 		return n + allocSize(int(unsafe.Sizeof(*h.tab)), true) + h.tab.MemoryUsage()
 	}
-	return n + allocSize(cap(h.pairs)*int(unsafe.Sizeof(fieldPair{})), true) + h.strBytes
+	return n + allocSize(cap(h.lp), false)
 }

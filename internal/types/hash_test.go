@@ -183,6 +183,7 @@ func TestHashModel(t *testing.T) {
 					if got := hashPairs(h); !slices.Equal(got, want) {
 						t.Fatalf("round %d step %d: listpack All() = %q, want %q", round, step, got, want)
 					}
+					checkListpack(t, h)
 				}
 			}
 			got := map[string]string{}
@@ -198,6 +199,23 @@ func TestHashModel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkListpack verifies a listpack hash's bytes: n pairs that end
+// exactly at len(lp), and a buffer not much larger than its contents.
+func checkListpack(t *testing.T, h *Hash) {
+	t.Helper()
+	n, off := 0, 0
+	for off < len(h.lp) {
+		off = h.pairAt(off).next
+		n++
+	}
+	if off != len(h.lp) || n != h.n {
+		t.Fatalf("listpack of %d bytes decodes to %d pairs ending at %d; n = %d", len(h.lp), n, off, h.n)
+	}
+	if cap(h.lp) > 64 && len(h.lp) < cap(h.lp)/4 {
+		t.Fatalf("listpack of %d bytes in a buffer of %d", len(h.lp), cap(h.lp))
+	}
 }
 
 func TestHashRandomN(t *testing.T) {
