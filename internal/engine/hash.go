@@ -66,7 +66,7 @@ func (sh *Shard) HSetNX(key, field, value string) (bool, error) {
 	}
 	if h == nil {
 		h = sh.newHash(key)
-	} else if _, ok := h.Get(field); ok {
+	} else if h.Has(field) {
 		return false, nil
 	}
 	if sh.borrowed {
@@ -162,8 +162,7 @@ func (sh *Shard) HExists(key, field string) (bool, error) {
 	if h == nil || err != nil {
 		return false, err
 	}
-	_, ok := h.Get(field)
-	return ok, nil
+	return h.Has(field), nil
 }
 
 // HStrLen returns the length of field's value (0 when missing). Either lock

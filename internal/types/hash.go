@@ -104,6 +104,16 @@ func (h *Hash) Get(field string) (string, bool) {
 	return "", false
 }
 
+// Has reports whether field exists (without copying its value).
+func (h *Hash) Has(field string) bool {
+	if h.tab != nil {
+		_, ok := h.tab.Get(field)
+		return ok
+	}
+	off, _ := h.find(field)
+	return off >= 0
+}
+
 // Set stores value under field and reports whether the field is new. A
 // long field or value, or one field too many, converts a listpack hash to a
 // hashtable.

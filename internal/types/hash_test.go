@@ -174,6 +174,9 @@ func TestHashModel(t *testing.T) {
 					if got, gotOK := h.Get(f); got != want || gotOK != ok {
 						t.Fatalf("round %d step %d: Get(%q) = %q, %v; want %q, %v", round, step, f, got, gotOK, want, ok)
 					}
+					if h.Has(f) != ok {
+						t.Fatalf("round %d step %d: Has(%q) = %v, want %v", round, step, f, !ok, ok)
+					}
 				}
 				if h.Encoding() == "listpack" && (step%16 == 0 || len(order) < 20) {
 					var want []string
