@@ -115,10 +115,14 @@ gen() {
 # skiplist encodings), small-hashes puts 10 fields in each hash (listpack).
 DATASETS="strings lists hashes small-hashes sets zsets"
 
-# rss NAME KIND: resident memory (kB) after loading MEMKEYS elements of KIND.
+# rss NAME KIND: resident memory (kB) after loading MEMKEYS elements of KIND
+# and a MEMORY PURGE (kevy: a collection that returns free memory to the
+# system; Redis: jemalloc's purge), so that the figure is what the data
+# holds rather than where the collector's cycle happened to be.
 rss() {
 	start "$1"
 	gen "$2" "$MEMKEYS" | redis-cli -p "$port" --pipe >/dev/null
+	redis-cli -p "$port" memory purge >/dev/null
 	sleep 1
 	grep VmRSS "/proc/$pid/status" | awk '{ print $2 }'
 	stop
