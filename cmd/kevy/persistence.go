@@ -90,15 +90,20 @@ func (p *persistence) Shutdown(mode server.ShutdownMode) error {
 func (p *persistence) Info() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	status := "ok"
-	if p.lastErr != nil {
-		status = "err"
-	}
+	status := statusOf(p.lastErr)
 	var b strings.Builder
 	fmt.Fprintf(&b, "loading:0\r\nrdb_bgsave_in_progress:%d\r\nrdb_last_save_time:%d\r\nrdb_last_bgsave_status:%s\r\n",
 		b2i(p.bgSave), p.lastSave.Unix(), status)
 	fmt.Fprintf(&b, "aof_enabled:1\r\naof_rewrite_in_progress:%d\r\naof_last_bgrewrite_status:%s\r\n", b2i(p.bgRewrite), status)
 	return b.String()
+}
+
+// statusOf is INFO's word for the outcome of the last save: ok or err.
+func statusOf(err error) string {
+	if err != nil {
+		return "err"
+	}
+	return "ok"
 }
 
 func b2i(b bool) int {

@@ -304,10 +304,7 @@ func (p *rdbPersistence) cron() {
 func (p *rdbPersistence) Info() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	status := "ok"
-	if p.lastErr != nil {
-		status = "err"
-	}
+	status := statusOf(p.lastErr)
 	var b strings.Builder
 	fmt.Fprintf(&b, "loading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:%d\r\nrdb_bgsave_in_progress:%d\r\n",
 		p.st.Changes()-p.saved, b2i(p.saving && p.bg))
