@@ -141,7 +141,8 @@ func (h *Hash) set(field, value string, copyNew bool) (added bool) {
 		if p.ve-p.vs == len(value) {
 			copy(h.lp[p.vs:p.ve], value)
 		} else {
-			h.splice(p.voff, p.next, value)
+			h.splice(p.voff, p.next, entrySize(len(value)))
+			putEntry(h.lp[p.voff:], value)
 		}
 		return false
 	}
@@ -175,15 +176,9 @@ func (h *Hash) resize(n int) {
 	}
 }
 
-// splice replaces lp[from:to] by the entry of v.
-func (h *Hash) splice(from, to int, v string) { h.spliceN(from, to, v, false) }
-
-// spliceN replaces lp[from:to] by the entry of v, or by nothing when del.
-func (h *Hash) spliceN(from, to int, v string, del bool) {
-	size := 0
-	if !del {
-		size = entrySize(len(v))
-	}
+// splice replaces lp[from:to] by size bytes for the caller to fill,
+// moving what follows.
+func (h *Hash) splice(from, to, size int) {
 	old := len(h.lp)
 	tail := old - to
 	if grow := size - (to - from); grow > 0 {
@@ -192,9 +187,6 @@ func (h *Hash) spliceN(from, to int, v string, del bool) {
 	} else {
 		copy(h.lp[from+size:], h.lp[to:old])
 		h.resize(from + size + tail)
-	}
-	if !del {
-		putEntry(h.lp[from:], v)
 	}
 }
 
@@ -219,7 +211,7 @@ func (h *Hash) Delete(field string) bool {
 	if off < 0 {
 		return false
 	}
-	h.spliceN(off, p.next, "", true)
+	h.splice(off, p.next, 0)
 	h.n--
 	return true
 }
