@@ -16,8 +16,7 @@ import (
 // WriteRDB wrote. The kevy server uses them for redis-server's default
 // persistence (save points and dump.rdb) when the append-only log is off.
 
-// rdbBatch is how many keys WriteRDB copies, and LoadRDB stores, per hold
-// of a shard's lock.
+// rdbBatch is how many keys WriteRDB copies per hold of a shard's lock.
 const rdbBatch = 256
 
 // snapshots serializes the shard snapshots of stores without Options.Dir:

@@ -42,7 +42,7 @@ func (p *persistence) BackgroundSave() error {
 	p.mu.Lock()
 	if p.bgSave {
 		p.mu.Unlock()
-		return errors.New("ERR Background save already in progress")
+		return errBGSaveInProgress
 	}
 	p.bgSave = true
 	p.mu.Unlock()
@@ -97,6 +97,9 @@ func (p *persistence) Info() string {
 	fmt.Fprintf(&b, "aof_enabled:1\r\naof_rewrite_in_progress:%d\r\naof_last_bgrewrite_status:%s\r\n", b2i(p.bgRewrite), status)
 	return b.String()
 }
+
+// errBGSaveInProgress is Redis's reply to SAVE or BGSAVE while a save runs.
+var errBGSaveInProgress = errors.New("ERR Background save already in progress")
 
 // statusOf is INFO's word for the outcome of the last save: ok or err.
 func statusOf(err error) string {

@@ -68,7 +68,7 @@ func parseSavePoints(s string) []savePoint {
 }
 
 // newRDBPersistence loads path into st if it exists and starts the save
-// points' goroutine (stopped by close).
+// points' goroutine (ended by stop).
 func newRDBPersistence(st *kevy.Store, path string, points []savePoint, log *slog.Logger) (*rdbPersistence, error) {
 	p := &rdbPersistence{st: st, path: path, points: points, log: log, lastSave: time.Now(),
 		stopCron: make(chan struct{}), cronEnded: make(chan struct{})}
@@ -166,6 +166,15 @@ func (p *rdbPersistence) begin(bg bool) bool {
 	return true
 }
 
+// claim waits for a running save to end and marks one as running. Lock
+// held.
+func (p *rdbPersistence) claim() {
+	for p.saving {
+		p.idle.Wait()
+	}
+	p.saving = true
+}
+
 func (p *rdbPersistence) end() {
 	p.mu.Lock()
 	p.saving, p.bg = false, false
@@ -176,7 +185,7 @@ func (p *rdbPersistence) end() {
 // Save is SAVE.
 func (p *rdbPersistence) Save() error {
 	if !p.begin(false) {
-		return errors.New("ERR Background save already in progress")
+		return errBGSaveInProgress
 	}
 	defer p.end()
 	if p.write() != nil {
@@ -188,7 +197,7 @@ func (p *rdbPersistence) Save() error {
 // BackgroundSave is BGSAVE.
 func (p *rdbPersistence) BackgroundSave() error {
 	if !p.begin(true) {
-		return errors.New("ERR Background save already in progress")
+		return errBGSaveInProgress
 	}
 	go func() {
 		defer p.end()
@@ -220,10 +229,7 @@ func (p *rdbPersistence) wantsSave(mode server.ShutdownMode) bool {
 func (p *rdbPersistence) Shutdown(mode server.ShutdownMode) error {
 	p.mu.Lock()
 	p.mode, p.shutdown = mode, true
-	for p.saving {
-		p.idle.Wait()
-	}
-	p.saving = true
+	p.claim()
 	p.mu.Unlock()
 	defer p.end()
 	if !p.wantsSave(mode) {
@@ -238,15 +244,12 @@ func (p *rdbPersistence) Shutdown(mode server.ShutdownMode) error {
 func (p *rdbPersistence) final() error {
 	p.stop()
 	p.mu.Lock()
-	for p.saving {
-		p.idle.Wait()
-	}
+	p.claim()
 	mode := server.ShutdownDefault
 	if p.shutdown {
 		mode = p.mode
 	}
 	unchanged := p.shutdown && p.lastErr == nil && p.st.Changes() == p.saved
-	p.saving = true
 	p.mu.Unlock()
 	defer p.end()
 	if !p.wantsSave(mode) || unchanged {
@@ -279,9 +282,8 @@ func (p *rdbPersistence) cron() {
 		p.mu.Lock()
 		now := time.Now()
 		due := false
-		var changes uint64
 		if !p.saving && (p.lastErr == nil || now.Sub(p.lastTry) >= bgsaveRetry) {
-			changes = p.st.Changes() - p.saved
+			changes := p.st.Changes() - p.saved
 			for _, sp := range p.points {
 				if int64(changes) >= sp.changes && now.Sub(p.lastSave) >= time.Duration(sp.seconds)*time.Second {
 					p.log.Info(fmt.Sprintf("%d changes in %d seconds. Saving...", sp.changes, sp.seconds))
@@ -291,11 +293,8 @@ func (p *rdbPersistence) cron() {
 			}
 		}
 		p.mu.Unlock()
-		if due && p.begin(true) {
-			go func() {
-				defer p.end()
-				p.write()
-			}()
+		if due {
+			p.BackgroundSave() // a save that started meanwhile does as well
 		}
 	}
 }
