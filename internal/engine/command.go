@@ -44,7 +44,8 @@ var borrowArgs = map[string]bool{
 	"llen": true, "lindex": true, "zscore": true,
 	// Writes that keep only the key, which the shard copies (a new key's
 	// name, an event's key) while Shard.borrowed is set, the values of a
-	// list push, which Shard.Push copies then, and the members SADD adds.
+	// list push, which a List packs into its own bytes, and the members
+	// SADD adds.
 	"incr": true, "decr": true, "incrby": true, "decrby": true,
 	"lpush": true, "rpush": true, "lpushx": true, "rpushx": true, "lpop": true, "rpop": true,
 	"sadd": true, "srem": true, // a new member is stored as a copy (Set.AddCopy)
